@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { hasControlChars } from "./httpSyntax.ts";
+
+/**
+ * Field rules shared by every resource. The apps compose their request
+ * schemas from these; the deciders parse their commands with them too, so
+ * no event can hold a value that breaks them.
+ */
+
+/** `clientName`, `credentialName`, `targetName`, `proxyName`, … : labels, not keys. */
+export const nameSchema = z
+  .string({ error: "must be a string" })
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "must be at most 200 characters" });
+
+/** Optional region label; null (or an empty string) clears it. */
+export const regionSchema = z
+  .string({ error: "must be a string or null" })
+  .trim()
+  .max(100, { error: "must be at most 100 characters" })
+  .nullable()
+  .transform((region) => (region === "" ? null : region));
+
+export const effectSchema = z.enum(["allow", "deny"], { error: "must be allow or deny" });
+
+export const roleSchema = z.enum(["owner", "admin", "member"], {
+  error: "must be owner, admin or member",
+});
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export const timeoutMsSchema = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be an integer" })
+  .min(1, { error: "must be at least 1" })
+  .max(300_000, { error: "must be at most 300000" });
+
+/** `maxRequestsPerMinute` / `maxRequestsPerDay`: null means no limit. */
+export const requestLimitSchema = z
+  .number({ error: "must be a number or null" })
+  .int({ error: "must be an integer" })
+  .positive({ error: "must be positive" })
+  .max(Number.MAX_SAFE_INTEGER, { error: "is too large" })
+  .nullable();
+
+/** An ISO-8601 timestamp with a zone, normalised to UTC with milliseconds. */
+export const timestampSchema = z
+  .string({ error: "must be an ISO-8601 timestamp" })
+  .refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), {
+    error: "must be an ISO-8601 timestamp",
+  })
+  .refine((value) => /(Z|[+-]\d{2}:?\d{2})$/i.test(value), {
+    error: "must carry a time zone (Z or an offset)",
+  })
+  .transform((value) => new Date(value).toISOString());
+
+/**
+ * Upstream base URL: absolute http(s), host required, no user info (a secret
+ * belongs in a credential), no query or fragment (the proxy appends the
+ * caller's), trailing slashes removed so that joining adds exactly one.
+ * The raw text is checked for whitespace and controls first, because the
+ * URL parser silently drops tabs and newlines.
+ */
+export const baseURLSchema = z
+  .string({ error: "must be a string" })
+  .transform((value, ctx) => {
+    const refuse = (message: string) => {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    };
+    if (hasControlChars(value) || /\s/.test(value)) return refuse("must not contain whitespace");
+
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return refuse("must be an absolute http or https URL");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      return refuse("must be an absolute http or https URL");
+    }
+    if (url.hostname === "") return refuse("must name a host");
+    if (url.username !== "" || url.password !== "") return refuse("must not carry credentials");
+    if (value.includes("?") || value.includes("#")) {
+      return refuse("must not carry a query or fragment");
+    }
+
+    return url.origin + url.pathname.replace(/\/+$/, "");
+  });
+
+/** `testPath`: a path (and optional query) on the target, used to check it answers. */
+export const testPathSchema = z
+  .string({ error: "must be a string or null" })
+  .max(2000, { error: "must be at most 2000 characters" })
+  .refine((path) => path.startsWith("/"), { error: "must start with /" })
+  .refine((path) => !hasControlChars(path) && !/\s/.test(path), {
+    error: "must not contain whitespace or control characters",
+  })
+  .nullable();
+
+/** A Ferry id: a type prefix and a ULID (`crd_01J…`). */
+export const prefixedIdSchema = (prefix: string) =>
+  z
+    .string({ error: "must be a string" })
+    .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), {
+      error: `must be an id starting with ${prefix}_`,
+    });
