@@ -1,0 +1,73 @@
+/**
+ * AES-256-GCM of one JSON document under one data key. The client id and key
+ * id are the additional authenticated data, so a blob copied into another
+ * client's credential, or relabelled with another key id, fails to open.
+ */
+import type { Sealed } from "../../core/domain/events.ts";
+import { fromBase64Url, toBase64Url, utf8, type Bytes } from "./encoding.ts";
+
+/** Who a blob belongs to; bound into the ciphertext. */
+export type SealContext = { clientId: string; keyId: string };
+
+// NIST SP 800-38D §8.2.2: random 96-bit IVs are safe for up to 2^32 messages
+// per key, far more than one client's secrets.
+const IV_BYTES = 12;
+
+const additionalData = ({ clientId, keyId }: SealContext): Bytes =>
+  utf8(JSON.stringify(["ferry-sealed-v1", clientId, keyId]));
+
+/** Seals `doc` under `key` for `context`, with a fresh random IV. */
+export const sealDocument = async (
+  key: CryptoKey,
+  context: SealContext,
+  doc: Record<string, unknown>,
+): Promise<Sealed> => {
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: additionalData(context) },
+    key,
+    utf8(JSON.stringify(doc)),
+  );
+  return {
+    v: 1,
+    keyId: context.keyId,
+    iv: toBase64Url(iv),
+    ciphertext: toBase64Url(new Uint8Array(ciphertext)),
+  };
+};
+
+/**
+ * Opens a blob sealed for `context`; answers `undefined` when authentication
+ * fails (tampered bytes, another client, another key) so the caller can say
+ * which client it was.
+ */
+export const openDocument = async (
+  key: CryptoKey,
+  context: SealContext,
+  sealed: Sealed,
+): Promise<Record<string, unknown> | undefined> => {
+  let plaintext: ArrayBuffer;
+  try {
+    plaintext = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: fromBase64Url(sealed.iv), additionalData: additionalData(context) },
+      key,
+      fromBase64Url(sealed.ciphertext),
+    );
+  } catch {
+    return undefined;
+  }
+
+  const doc: unknown = JSON.parse(new TextDecoder().decode(plaintext));
+  return isRecord(doc) ? doc : undefined;
+};
+
+/** Whether `value` has the shape of a `Sealed` this version can open. */
+export const isSealed = (value: unknown): value is Sealed =>
+  isRecord(value) &&
+  value.v === 1 &&
+  typeof value.keyId === "string" &&
+  typeof value.iv === "string" &&
+  typeof value.ciphertext === "string";
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,0 +1,99 @@
+/**
+ * The two stores the secrets suite runs on, each with what the suite needs
+ * beyond `SqlClient`: a second client (another connection on server
+ * Postgres, where two processes can really race) and the raw bytes of a
+ * table's heap file, to look for key material on disk.
+ */
+import { readFile } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { pgliteClient } from "../../adapters/pglite/pgliteClient.ts";
+import type { SqlClient, SqlExecutor } from "../../adapters/sql/sqlClient.ts";
+
+export type SecretsStore = {
+  sql: SqlClient;
+  /** A second client on the same database. */
+  other: SqlClient;
+  /** The bytes of `table`'s heap file, after a checkpoint. */
+  tableFile(table: string): Promise<Buffer>;
+  close(): Promise<void>;
+};
+
+const migration = new URL("../../adapters/sql/migrations/002_data_keys.sql", import.meta.url);
+
+/** Applies the data keys migration, twice, since it must be idempotent. */
+export const applyDataKeysMigration = async (sql: SqlExecutor): Promise<void> => {
+  const script = await readFile(migration, "utf8");
+  await sql.exec(script);
+  await sql.exec(script);
+};
+
+const tableFileOf = (sql: SqlExecutor) => async (table: string) => {
+  await sql.exec("CHECKPOINT");
+  const { rows } = await sql.query<{ bytes: Uint8Array }>(
+    "SELECT pg_read_binary_file(pg_relation_filepath($1::regclass)) AS bytes",
+    [table],
+  );
+  return Buffer.from(rows[0]!.bytes);
+};
+
+export const openPGliteStore = async (): Promise<SecretsStore> => {
+  const db = await PGlite.create();
+  const sql = pgliteClient(db, { close: () => db.close() });
+  await applyDataKeysMigration(sql);
+  return { sql, other: sql, tableFile: tableFileOf(sql), close: () => sql.close() };
+};
+
+const postgresClient = (connectionString: string, schema: string): SqlClient => {
+  const pool = new pg.Pool({ connectionString, max: 4, options: `-c search_path=${schema}` });
+  const executor = (run: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    query: async (text, params) => ({ rows: (await run.query(text, params)).rows }),
+    exec: async (script) => {
+      await run.query(script);
+    },
+  });
+
+  return {
+    kind: "postgres",
+    ...executor(pool),
+    transaction: async (fn) => {
+      const connection = await pool.connect();
+      try {
+        await connection.query("BEGIN");
+        const result = await fn(executor(connection));
+        await connection.query("COMMIT");
+        return result;
+      } catch (error) {
+        await connection.query("ROLLBACK");
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+};
+
+/** Server Postgres in a schema of its own, dropped on close. */
+export const openPostgresStore = async (connectionString: string): Promise<SecretsStore> => {
+  const schema = `secrets_test_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+
+  const sql = postgresClient(connectionString, schema);
+  const other = postgresClient(connectionString, schema);
+  await applyDataKeysMigration(sql);
+
+  return {
+    sql,
+    other,
+    tableFile: tableFileOf(sql),
+    close: async () => {
+      await sql.close();
+      await other.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+};
