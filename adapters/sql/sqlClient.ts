@@ -7,6 +7,11 @@ export type SqlRows<R> = { rows: R[] };
 
 export interface SqlExecutor {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlRows<R>>;
+  /**
+   * Runs a script of several statements without parameters (a migration
+   * file): the simple query protocol, which `query` with parameters is not.
+   */
+  exec(script: string): Promise<void>;
 }
 
 export interface SqlClient extends SqlExecutor {
