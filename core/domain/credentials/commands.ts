@@ -21,8 +21,7 @@ export type UpdateCredential = {
   type: "UpdateCredential";
   credentialId: string;
   clientId: string;
-  credentialName?: string;
-  region?: string | null;
+  changes: { credentialName?: string; region?: string | null };
   at: string;
 };
 

@@ -1,5 +1,6 @@
 import { ok, type Result } from "neverthrow";
 import { z } from "zod";
+import { changedFields, isEmpty } from "../changes.ts";
 import { assertNever } from "../decider.ts";
 import { fail, invalidFields, type DomainError } from "../errors.ts";
 import type { CredentialEvent } from "../events.ts";
@@ -72,13 +73,9 @@ export const decide = (command: CredentialCommand, state: CredentialState): Deci
 };
 
 const update = (command: UpdateCredential, state: ActiveCredential): Decision =>
-  parseInput(updateInput, command).map((input) => {
-    const changes: { credentialName?: string; region?: string | null } = {};
-    if (input.credentialName !== undefined && input.credentialName !== state.credentialName) {
-      changes.credentialName = input.credentialName;
-    }
-    if (input.region !== undefined && input.region !== state.region) changes.region = input.region;
-    if (Object.keys(changes).length === 0) return [];
+  parseInput(updateInput, command.changes).map((given) => {
+    const changes = changedFields(state, given);
+    if (isEmpty(changes)) return [];
 
     const { credentialId, clientId } = state;
     return [{ type: "CredentialUpdated", data: { credentialId, clientId, changes, at: command.at } }];
