@@ -30,7 +30,12 @@ export type SecretBox = {
    * @throws DataKeyUnwrapError when the data key does not unwrap under this master key.
    */
   open(clientId: string, sealed: Sealed): Promise<Record<string, unknown>>;
-  /** Crypto-shredding: wipes the client's wrapped data key for good. Idempotent. */
+  /**
+   * Crypto-shredding: wipes the client's wrapped data key for good. Idempotent.
+   * Postgres keeps the old row version until VACUUM reclaims it, and WAL and
+   * backups keep it longer; until those are gone, someone holding both them
+   * and the master key could still unwrap the key.
+   */
   destroyClientKey(clientId: string): Promise<void>;
   /** Drops a cached data key, e.g. when another process reports the client deleted. */
   forget(clientId: string): void;

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { pgliteClient } from "../../adapters/pglite/pgliteClient.ts";
+import { openPostgres } from "../../adapters/postgres/openPostgres.ts";
 import type { SqlClient, SqlExecutor } from "../../adapters/sql/sqlClient.ts";
 
 export type SecretsStore = {
@@ -44,36 +45,6 @@ export const openPGliteStore = async (): Promise<SecretsStore> => {
   return { sql, other: sql, tableFile: tableFileOf(sql), close: () => sql.close() };
 };
 
-const postgresClient = (connectionString: string, schema: string): SqlClient => {
-  const pool = new pg.Pool({ connectionString, max: 4, options: `-c search_path=${schema}` });
-  const executor = (run: pg.Pool | pg.PoolClient): SqlExecutor => ({
-    query: async (text, params) => ({ rows: (await run.query(text, params)).rows }),
-    exec: async (script) => {
-      await run.query(script);
-    },
-  });
-
-  return {
-    kind: "postgres",
-    ...executor(pool),
-    transaction: async (fn) => {
-      const connection = await pool.connect();
-      try {
-        await connection.query("BEGIN");
-        const result = await fn(executor(connection));
-        await connection.query("COMMIT");
-        return result;
-      } catch (error) {
-        await connection.query("ROLLBACK");
-        throw error;
-      } finally {
-        connection.release();
-      }
-    },
-    close: () => pool.end(),
-  };
-};
-
 /** Server Postgres in a schema of its own, dropped on close. */
 export const openPostgresStore = async (connectionString: string): Promise<SecretsStore> => {
   const schema = `secrets_test_${process.pid}_${Date.now()}`;
@@ -81,8 +52,9 @@ export const openPostgresStore = async (connectionString: string): Promise<Secre
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
 
-  const sql = postgresClient(connectionString, schema);
-  const other = postgresClient(connectionString, schema);
+  // Two pools: two processes, whose first seals for a client really race.
+  const sql = await openPostgres({ connectionString, schema, max: 4 });
+  const other = await openPostgres({ connectionString, schema, max: 4 });
   await applyDataKeysMigration(sql);
 
   return {

@@ -1,7 +1,8 @@
--- 002_data_keys: one data key per client for envelope encryption of secrets
--- (spec §2, Credential), read and written by adapters/secrets.
--- Lock: creates a new table only; CREATE TABLE takes no lock on any existing
--- table, and IF NOT EXISTS makes a second run a no-op.
+-- 002 data keys: one data key per client for envelope encryption of secrets
+-- (spec §2, Credential).
+-- Serves: adapters/secrets (createSecretBox: seal, open, destroyClientKey).
+-- Locks: ACCESS EXCLUSIVE on the table it creates, which no one reads yet;
+-- nothing on existing tables. Every statement is idempotent.
 --
 -- wrapped_key is the data key wrapped by the master key (never the key
 -- itself). Destroying a client's key sets it to NULL and stamps destroyed_at
