@@ -9,13 +9,7 @@ export type Role = "owner" | "admin" | "member";
 export type Effect = "allow" | "deny";
 export type CredentialType = "proxy" | "target";
 export type AuthType =
-  | "apiKey"
-  | "bearer"
-  | "basicAuth"
-  | "jwtVerify"
-  | "oauth2"
-  | "custom"
-  | "none";
+  "apiKey" | "bearer" | "basicAuth" | "jwtVerify" | "oauth2" | "custom" | "none";
 
 /** AES-256-GCM ciphertext of a JSON document, under a client's data key. */
 export type Sealed = {
@@ -46,14 +40,20 @@ export type StoredSecret = {
 };
 
 export type ClientEvent =
-  | { type: "ClientCreated"; data: { clientId: string; clientName: string; createdBy: string; at: string } }
+  | {
+      type: "ClientCreated";
+      data: { clientId: string; clientName: string; createdBy: string; at: string };
+    }
   | { type: "ClientRenamed"; data: { clientId: string; clientName: string; at: string } }
   | { type: "ClientDeleted"; data: { clientId: string; at: string } }
   | { type: "MemberAdded"; data: { clientId: string; userId: string; role: Role; at: string } }
   | { type: "MemberRemoved"; data: { clientId: string; userId: string; at: string } };
 
 export type UserEvent =
-  | { type: "UserCreated"; data: { userId: string; userName: string; isAdmin: boolean; at: string } }
+  | {
+      type: "UserCreated";
+      data: { userId: string; userName: string; isAdmin: boolean; at: string };
+    }
   | {
       type: "UserTokenIssued";
       data: {
@@ -85,7 +85,12 @@ export type CredentialEvent =
     }
   | {
       type: "CredentialUpdated";
-      data: { credentialId: string; clientId: string; changes: { credentialName?: string; region?: string | null }; at: string };
+      data: {
+        credentialId: string;
+        clientId: string;
+        changes: { credentialName?: string; region?: string | null };
+        at: string;
+      };
     }
   | {
       type: "CredentialSecretRotated";
@@ -113,8 +118,14 @@ export type TargetFields = {
 };
 
 export type TargetEvent =
-  | { type: "TargetCreated"; data: TargetFields & { targetId: string; clientId: string; at: string } }
-  | { type: "TargetUpdated"; data: { targetId: string; clientId: string; changes: Partial<TargetFields>; at: string } }
+  | {
+      type: "TargetCreated";
+      data: TargetFields & { targetId: string; clientId: string; at: string };
+    }
+  | {
+      type: "TargetUpdated";
+      data: { targetId: string; clientId: string; changes: Partial<TargetFields>; at: string };
+    }
   | { type: "TargetDeleted"; data: { targetId: string; clientId: string; at: string } };
 
 export type ProxyFields = {
@@ -131,7 +142,10 @@ export type ProxyFields = {
 
 export type ProxyEvent =
   | { type: "ProxyCreated"; data: ProxyFields & { proxyId: string; clientId: string; at: string } }
-  | { type: "ProxyUpdated"; data: { proxyId: string; clientId: string; changes: Partial<ProxyFields>; at: string } }
+  | {
+      type: "ProxyUpdated";
+      data: { proxyId: string; clientId: string; changes: Partial<ProxyFields>; at: string };
+    }
   | { type: "ProxyDeleted"; data: { proxyId: string; clientId: string; at: string } };
 
 /** Final status of a synchronous request record (spec §3). */
@@ -163,12 +177,7 @@ export type RequestRecord = {
 export type RequestEvent = { type: "ProxyRequestRecorded"; data: RequestRecord };
 
 export type FerryEvent =
-  | ClientEvent
-  | UserEvent
-  | CredentialEvent
-  | TargetEvent
-  | ProxyEvent
-  | RequestEvent;
+  ClientEvent | UserEvent | CredentialEvent | TargetEvent | ProxyEvent | RequestEvent;
 
 export type FerryEventType = FerryEvent["type"];
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { hasControlChars } from "./httpSyntax.ts";
 
 /**
@@ -62,32 +62,30 @@ export const timestampSchema = z
  * The raw text is checked for whitespace and controls first, because the
  * URL parser silently drops tabs and newlines.
  */
-export const baseURLSchema = z
-  .string({ error: "must be a string" })
-  .transform((value, ctx) => {
-    const refuse = (message: string) => {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    };
-    if (hasControlChars(value) || /\s/.test(value)) return refuse("must not contain whitespace");
+export const baseURLSchema = z.string({ error: "must be a string" }).transform((value, ctx) => {
+  const refuse = (message: string) => {
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  if (hasControlChars(value) || /\s/.test(value)) return refuse("must not contain whitespace");
 
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return refuse("must be an absolute http or https URL");
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return refuse("must be an absolute http or https URL");
-    }
-    if (url.hostname === "") return refuse("must name a host");
-    if (url.username !== "" || url.password !== "") return refuse("must not carry credentials");
-    if (value.includes("?") || value.includes("#")) {
-      return refuse("must not carry a query or fragment");
-    }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return refuse("must be an absolute http or https URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return refuse("must be an absolute http or https URL");
+  }
+  if (url.hostname === "") return refuse("must name a host");
+  if (url.username !== "" || url.password !== "") return refuse("must not carry credentials");
+  if (value.includes("?") || value.includes("#")) {
+    return refuse("must not carry a query or fragment");
+  }
 
-    return url.origin + url.pathname.replace(/\/+$/, "");
-  });
+  return url.origin + url.pathname.replace(/\/+$/, "");
+});
 
 /** `testPath`: a path (and optional query) on the target, used to check it answers. */
 export const testPathSchema = z
@@ -101,8 +99,6 @@ export const testPathSchema = z
 
 /** A Ferry id: a type prefix and a ULID (`crd_01J…`). */
 export const prefixedIdSchema = (prefix: string) =>
-  z
-    .string({ error: "must be a string" })
-    .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), {
-      error: `must be an id starting with ${prefix}_`,
-    });
+  z.string({ error: "must be a string" }).regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), {
+    error: `must be an id starting with ${prefix}_`,
+  });

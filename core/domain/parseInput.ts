@@ -1,5 +1,5 @@
 import { ok, type Result } from "neverthrow";
-import type { z } from "zod";
+import type * as z from "zod";
 import { invalidFields, type DomainError, type FieldIssue } from "./errors.ts";
 
 /**

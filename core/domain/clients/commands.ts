@@ -9,7 +9,12 @@ export type CreateClient = {
   at: string;
 };
 
-export type RenameClient = { type: "RenameClient"; clientId: string; clientName: string; at: string };
+export type RenameClient = {
+  type: "RenameClient";
+  clientId: string;
+  clientName: string;
+  at: string;
+};
 
 export type DeleteClient = { type: "DeleteClient"; clientId: string; at: string };
 

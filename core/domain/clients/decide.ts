@@ -4,7 +4,7 @@ import { fail, type DomainError } from "../errors.ts";
 import type { ClientEvent } from "../events.ts";
 import { nameSchema, roleSchema } from "../fields.ts";
 import { parseInput } from "../parseInput.ts";
-import { z } from "zod";
+import * as z from "zod";
 import type { ClientCommand } from "./commands.ts";
 import type { ClientState } from "./state.ts";
 

@@ -50,7 +50,4 @@ export type DeleteCredential = {
 };
 
 export type CredentialCommand =
-  | CreateCredential
-  | UpdateCredential
-  | RotateCredentialSecret
-  | DeleteCredential;
+  CreateCredential | UpdateCredential | RotateCredentialSecret | DeleteCredential;

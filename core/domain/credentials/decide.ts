@@ -1,5 +1,5 @@
 import { ok, type Result } from "neverthrow";
-import { z } from "zod";
+import * as z from "zod";
 import { changedFields, isEmpty } from "../changes.ts";
 import { assertNever } from "../decider.ts";
 import { fail, invalidFields, type DomainError } from "../errors.ts";
@@ -78,7 +78,9 @@ const update = (command: UpdateCredential, state: ActiveCredential): Decision =>
     if (isEmpty(changes)) return [];
 
     const { credentialId, clientId } = state;
-    return [{ type: "CredentialUpdated", data: { credentialId, clientId, changes, at: command.at } }];
+    return [
+      { type: "CredentialUpdated", data: { credentialId, clientId, changes, at: command.at } },
+    ];
   });
 
 const rotate = (command: RotateCredentialSecret, state: ActiveCredential): Decision => {

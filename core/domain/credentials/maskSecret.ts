@@ -20,4 +20,5 @@ export const maskSecret = (stored: StoredSecret): Record<string, string> => {
   return masked;
 };
 
-const show = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+const show = (value: unknown): string =>
+  typeof value === "string" ? value : JSON.stringify(value);

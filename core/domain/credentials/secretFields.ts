@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import {
   hasControlChars,
   headerValueProblem,
@@ -91,7 +91,9 @@ export const headerMap = () =>
 /** Query parameters injected verbatim; they are percent-encoded when sent (field case C14). */
 export const queryMap = () =>
   z
-    .record(z.string(), encodedValue(), { error: "must be an object of parameter names to strings" })
+    .record(z.string(), encodedValue(), {
+      error: "must be an object of parameter names to strings",
+    })
     .superRefine((query, ctx) => {
       for (const name of Object.keys(query)) {
         if (name === "" || hasControlChars(name)) {

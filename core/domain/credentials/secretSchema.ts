@@ -1,5 +1,5 @@
 import { ok, type Result } from "neverthrow";
-import { z } from "zod";
+import * as z from "zod";
 import { fail, invalidFields, type DomainError } from "../errors.ts";
 import type { AuthType, CredentialType } from "../events.ts";
 import { timestampSchema } from "../fields.ts";
@@ -111,7 +111,9 @@ const oauth2Rule: Rule = {
       }
     })
     .transform((secret) =>
-      secret.tokenUrl === undefined ? secret : { ...secret, grantType: secret.grantType ?? inferGrant(secret) },
+      secret.tokenUrl === undefined
+        ? secret
+        : { ...secret, grantType: secret.grantType ?? inferGrant(secret) },
     ),
 };
 
@@ -123,7 +125,8 @@ const customShape = { headers: headerMap().optional(), query: queryMap().optiona
 const customRule: Rule = {
   fields: Object.keys(customShape),
   schema: z.object(customShape).superRefine((secret, ctx) => {
-    const entries = Object.keys(secret.headers ?? {}).length + Object.keys(secret.query ?? {}).length;
+    const entries =
+      Object.keys(secret.headers ?? {}).length + Object.keys(secret.query ?? {}).length;
     if (entries === 0) {
       ctx.addIssue({
         code: "custom",

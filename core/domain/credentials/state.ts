@@ -44,7 +44,9 @@ export const evolve = (state: CredentialState, event: CredentialEvent): Credenti
       if (state.status !== "active") return state;
       const { secret, secretVersion, previousValidUntil, at } = event.data;
       const previous =
-        previousValidUntil === null ? null : { secret: state.secret, validUntil: previousValidUntil };
+        previousValidUntil === null
+          ? null
+          : { secret: state.secret, validUntil: previousValidUntil };
       return { ...state, secret, secretVersion, previous, updatedAt: at };
     }
     case "CredentialDeleted":

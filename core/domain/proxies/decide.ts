@@ -1,5 +1,5 @@
 import { ok, Result } from "neverthrow";
-import { z } from "zod";
+import * as z from "zod";
 import { changedFields, isEmpty } from "../changes.ts";
 import { assertNever } from "../decider.ts";
 import { fail, type DomainError } from "../errors.ts";

@@ -1,5 +1,5 @@
 import { ok, type Result } from "neverthrow";
-import { z } from "zod";
+import * as z from "zod";
 import { assertNever } from "../decider.ts";
 import { fail, invalidFields, type DomainError } from "../errors.ts";
 import type { UserEvent } from "../events.ts";
@@ -11,7 +11,10 @@ import type { UserState } from "./state.ts";
 const userInput = z.object({ userName: nameSchema });
 const tokenInput = z.object({ tokenName: nameSchema, expiresAt: timestampSchema.nullable() });
 
-export const decide = (command: UserCommand, state: UserState): Result<UserEvent[], DomainError> => {
+export const decide = (
+  command: UserCommand,
+  state: UserState,
+): Result<UserEvent[], DomainError> => {
   if (command.type === "CreateUser") {
     if (state.status !== "empty") {
       return fail("user_already_exists", `user ${command.userId} already exists`);
