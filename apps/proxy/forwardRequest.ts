@@ -1,0 +1,261 @@
+import type { Server } from "bun";
+import { ulid } from "ulid";
+import type { RequestRecord, RequestStatus } from "../../core/domain/events.ts";
+import { authenticateCaller } from "../../core/proxy/authenticateCaller.ts";
+import { allowAll } from "../../core/proxy/authorize.ts";
+import { callerSecrets } from "../../core/proxy/callerSecrets.ts";
+import { canonicalPath } from "../../core/proxy/canonicalPath.ts";
+import { parseProxyTarget } from "../../core/proxy/proxyTarget.ts";
+import { injectParams, takeCallerParams } from "../../core/proxy/queryParams.ts";
+import { callerHeaders, forwardHeaders } from "../../core/proxy/requestHeaders.ts";
+import { callerResponse } from "../../core/proxy/responseHeaders.ts";
+import type { ProxyRoute } from "../../core/proxy/route.ts";
+import { logFields } from "./logFields.ts";
+import type { ProxyDeps } from "./proxyDeps.ts";
+import { errorResponse, type ProxyErrorCode } from "./proxyErrors.ts";
+import { routePlan } from "./routePlan.ts";
+
+export type Forward = (request: Request, server: Server<unknown> | null) => Promise<Response>;
+
+/** Why `fetch` was aborted; anything else that rejects it is a connection failure. */
+const TIMED_OUT = "upstream_timeout";
+const CALLER_GONE = "caller_gone";
+
+/**
+ * The synchronous forward path, spec §4 steps 1 to 8, one labelled step after
+ * another. Every early answer is recorded with the code that explains it,
+ * except an unknown proxy id, which has no client to record it under.
+ */
+export function createForwarder(deps: ProxyDeps): Forward {
+  const { table, hashSecret, logger } = deps;
+  const authorize = deps.authorize ?? allowAll;
+  const now = deps.now ?? Date.now;
+  const newRequestId = deps.newRequestId ?? (() => `req_${ulid()}`);
+
+  const record = (entry: RequestRecord): void => {
+    try {
+      deps.record(entry);
+    } catch (error) {
+      logger.error(
+        { [logFields.requestId]: entry.requestId, [logFields.cause]: nameOf(error) },
+        "request record rejected",
+      );
+    }
+  };
+
+  return async function forward(request, server) {
+    const startedAt = now();
+    const requestId = newRequestId();
+    const method = request.method;
+    const target = parseProxyTarget(request.url);
+
+    // 1. Resolve the proxy from the in-memory table.
+    const route = target === null ? undefined : table.get(target.proxyId);
+    if (target === null || route === undefined) {
+      return errorResponse("proxy_access_denied", requestId);
+    }
+    const plan = routePlan(route);
+    const callerQuery = takeCallerParams(target.query, plan.callerParams);
+    const outcome = {
+      route,
+      requestId,
+      method,
+      startedAt,
+      requestBytes: declaredLength(request.headers),
+    };
+    if (!route.active) {
+      const path = canonicalPath(target.rest).unwrapOr(target.rest);
+      record(denied(outcome, path, callerQuery.redacted, "proxy_inactive"));
+      return errorResponse("proxy_access_denied", requestId);
+    }
+
+    // 2. Authenticate the caller; its credential goes no further than here.
+    const secrets = callerSecrets(route.caller, request.headers, callerQuery.values);
+    if (!authenticateCaller(route.caller, secrets, hashSecret, startedAt)) {
+      const path = canonicalPath(target.rest).unwrapOr(target.rest);
+      record(denied(outcome, path, callerQuery.redacted, "invalid_credential"));
+      return errorResponse("proxy_access_denied", requestId);
+    }
+
+    // 3. Canonicalise the path, once: rules and upstream both get this value.
+    const canonical = canonicalPath(target.rest);
+    if (target.fragment || canonical.isErr()) {
+      const reason = canonical.isErr() ? canonical.error.reason : "fragment";
+      record(denied(outcome, target.rest, callerQuery.redacted, "invalid_path"));
+      return errorResponse("invalid_path", requestId, { reason });
+    }
+    const path = canonical.value;
+    const headers = callerHeaders(request.headers, plan.callerHeader);
+
+    // 4. Authorize: rules in four scopes, then the proxy's own limits.
+    const decision = authorize(route, { method, path, query: callerQuery.forwarded, headers });
+    if (!decision.allowed) {
+      const code = decision.status === 429 ? "rate_limited" : "rule_denied";
+      record(denied(outcome, path, callerQuery.redacted, code));
+      const retry =
+        decision.retryAfterSeconds === undefined
+          ? undefined
+          : { "retry-after": String(decision.retryAfterSeconds) };
+      const details = { scope: decision.scope, ruleId: decision.ruleId };
+      return errorResponse(code, requestId, details, retry);
+    }
+
+    // 5. Build the upstream request: origin + prefix + canonical path + query,
+    // by concatenation (a `new URL(rest, base)` would read `//host` as a host).
+    const query = injectParams(callerQuery.forwarded, route.inject.query, false);
+    const url = query === null ? plan.base + path : `${plan.base}${path}?${query}`;
+    const recordQuery = injectParams(callerQuery.redacted, route.inject.query, true);
+    try {
+      forwardHeaders(headers, route.inject, {
+        requestId,
+        clientAddress: server?.requestIP(request)?.address ?? null,
+        host: request.headers.get("host"),
+      });
+    } catch {
+      record(failed(outcome, path, recordQuery, "target_credential_invalid", 0));
+      logger.error(
+        { [logFields.requestId]: requestId, [logFields.proxyId]: route.proxyId },
+        "target credential holds a value that cannot be a header",
+      );
+      return errorResponse("target_credential_invalid", requestId);
+    }
+
+    // The server's idle timer would cut a slow upstream or a quiet event
+    // stream; the upstream timeout below bounds the wait instead.
+    server?.timeout(request, 0);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(TIMED_OUT), route.timeoutMs);
+    const callerGone = () => abort.abort(CALLER_GONE);
+    request.signal.addEventListener("abort", callerGone, { once: true });
+    const hasBody = method !== "GET" && method !== "HEAD";
+    const upstreamStartedAt = now();
+
+    // A streamed request body needs `duplex: "half"` (Fetch §5.3), which the
+    // runtime's types do not list; `decompress: false` keeps the upstream's
+    // encoded bytes and their `Content-Encoding` together.
+    const init: BunFetchRequestInit & { duplex: "half" } = {
+      method,
+      headers,
+      body: hasBody ? request.body : null,
+      duplex: "half",
+      redirect: "manual",
+      decompress: false,
+      signal: abort.signal,
+    };
+    let upstream: Response;
+    try {
+      upstream = await fetch(url, init);
+    } catch (error) {
+      // 7. Upstream errors: a timeout is 504, anything else 502. The URL is
+      // never logged or answered: its query may hold an injected secret.
+      clearTimeout(timer);
+      request.signal.removeEventListener("abort", callerGone);
+      const duration = now() - upstreamStartedAt;
+      const code: ProxyErrorCode =
+        abort.signal.reason === TIMED_OUT ? "upstream_timeout" : "upstream_unreachable";
+      const recordCode = abort.signal.reason === CALLER_GONE ? CALLER_GONE : code;
+      record(failed(outcome, path, recordQuery, recordCode, duration));
+      logger.warn(
+        {
+          [logFields.requestId]: requestId,
+          [logFields.proxyId]: route.proxyId,
+          [logFields.code]: recordCode,
+          [logFields.cause]: nameOf(error),
+          [logFields.upstreamOrigin]: plan.origin,
+        },
+        "upstream request failed",
+      );
+      return errorResponse(code, requestId);
+    }
+    // The timeout bounds the wait for the answer's head, not a streamed body.
+    clearTimeout(timer);
+    request.signal.removeEventListener("abort", callerGone);
+    const duration = now() - upstreamStartedAt;
+
+    // 6. Answer with the upstream's status, headers and streamed body.
+    const response = callerResponse(upstream, method, requestId);
+
+    // 8. Record the request, off the answer's path.
+    const status: RequestStatus = upstream.status >= 500 ? "failed" : "completed";
+    record({
+      ...recordBase(outcome, path, recordQuery),
+      status,
+      responseStatus: upstream.status,
+      duration,
+      code: "proxy-access-granted",
+      targetCredentialId: route.targetCredentialId,
+      targetCredentialVersion: route.targetCredentialVersion,
+      responseBytes: method === "HEAD" ? 0 : declaredLength(upstream.headers),
+    });
+    return response;
+  };
+}
+
+type Outcome = {
+  route: ProxyRoute;
+  requestId: string;
+  method: string;
+  startedAt: number;
+  requestBytes: number;
+};
+
+function recordBase(outcome: Outcome, path: string, query: string | null) {
+  return {
+    requestId: outcome.requestId,
+    clientId: outcome.route.clientId,
+    proxyId: outcome.route.proxyId,
+    method: outcome.method,
+    path,
+    query: query ?? "",
+    timestamp: new Date(outcome.startedAt).toISOString(),
+    requestBytes: outcome.requestBytes,
+  };
+}
+
+function denied(outcome: Outcome, path: string, query: string | null, code: string): RequestRecord {
+  return {
+    ...recordBase(outcome, path, query),
+    status: "denied",
+    responseStatus: null,
+    duration: 0,
+    code,
+    targetCredentialId: null,
+    targetCredentialVersion: null,
+    responseBytes: 0,
+  };
+}
+
+function failed(
+  outcome: Outcome,
+  path: string,
+  query: string | null,
+  code: string,
+  duration: number,
+): RequestRecord {
+  return {
+    ...recordBase(outcome, path, query),
+    status: "failed",
+    responseStatus: null,
+    duration,
+    code,
+    targetCredentialId: outcome.route.targetCredentialId,
+    targetCredentialVersion: outcome.route.targetCredentialVersion,
+    responseBytes: 0,
+  };
+}
+
+/** The declared `Content-Length`; 0 when the body is chunked or absent. */
+function declaredLength(headers: Headers): number {
+  const length = Number(headers.get("content-length"));
+  return Number.isSafeInteger(length) && length > 0 ? length : 0;
+}
+
+/** An error's code or name, never its message: Bun's fetch errors quote the URL. */
+function nameOf(error: unknown): string {
+  if (typeof error === "object" && error !== null) {
+    const { code, name } = error as { code?: unknown; name?: unknown };
+    if (typeof code === "string") return code;
+    if (typeof name === "string") return name;
+  }
+  return typeof error;
+}

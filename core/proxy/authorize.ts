@@ -1,0 +1,35 @@
+import type { ProxyRoute } from "./route.ts";
+
+/** What rules see (spec §4 step 4): the request as it will be forwarded, before injection. */
+export type CanonicalRequest = {
+  /** Upper-case, as sent. */
+  method: string;
+  /** The canonical path, exactly what the upstream receives. */
+  path: string;
+  /** Raw query without the caller's credential parameters; `null`: no query. */
+  query: string | null;
+  /** The caller's headers without its credential and without hop-by-hop headers. */
+  headers: Headers;
+};
+
+/** The four rule scopes of spec §4 step 4, and the proxy's own request limits. */
+export type RuleScope = "proxyCredential" | "targetCredential" | "proxy" | "target" | "proxyLimit";
+
+export type AuthorizeDecision =
+  | { allowed: true }
+  | {
+      allowed: false;
+      scope: RuleScope;
+      /** The deciding rule, highest priority first; null when a default effect or a limit decided. */
+      ruleId: string | null;
+      status: 403 | 429;
+      /** Seconds until a rate-limited caller may try again (429 only). */
+      retryAfterSeconds?: number;
+    };
+
+export type Authorize = (route: ProxyRoute, request: CanonicalRequest) => AuthorizeDecision;
+
+const ALLOWED: AuthorizeDecision = { allowed: true };
+
+/** The decision while no rule engine is plugged in: every request passes. */
+export const allowAll: Authorize = () => ALLOWED;
