@@ -1,0 +1,35 @@
+#!/usr/bin/env bun
+/**
+ * The `ferry` command: `serve` runs the Core API and the proxy in one
+ * process; the rest are operator tools over the same store.
+ */
+import { Command } from "commander";
+import { serveCommand } from "./serve.ts";
+import { tokenCreateCommand, userCreateCommand } from "./users.ts";
+
+const program = new Command()
+  .name("ferry")
+  .description("Self-hostable integration proxy")
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("run the Core API and the proxy (embedded store unless DATABASE_URL is set)")
+  .action(serveCommand);
+
+const token = program.command("token").description("user tokens");
+token
+  .command("create")
+  .description("issue a new token for a user (the admin user by default) and print it once")
+  .option("--user <userId>", "user to issue the token for")
+  .option("--name <name>", "a label for the token", "cli")
+  .option("--read-only", "the token can read but change nothing", false)
+  .action(tokenCreateCommand);
+
+const user = program.command("user").description("users");
+user
+  .command("create <userName>")
+  .description("create a user and print its first token once")
+  .action(userCreateCommand);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,47 @@
+/**
+ * The Core API (spec §3): one Elysia instance per feature, mounted at the
+ * root and again under `/api`, behind one error handler that speaks the
+ * error envelope.
+ */
+import { Elysia } from "elysia";
+import type { CoreApiDeps } from "./context.ts";
+import { ApiError, errorResponse } from "./errors.ts";
+import { openApiRoutes } from "./openapi.ts";
+import { clientRoutes } from "./routes/clients.ts";
+import { credentialRoutes } from "./routes/credentials.ts";
+import { proxyRoutes } from "./routes/proxies.ts";
+import { targetRoutes } from "./routes/targets.ts";
+import { userRoutes } from "./routes/users.ts";
+
+const features = (deps: CoreApiDeps, prefix: string) =>
+  new Elysia({ prefix })
+    .use(clientRoutes(deps))
+    .use(credentialRoutes(deps))
+    .use(targetRoutes(deps))
+    .use(proxyRoutes(deps))
+    .use(userRoutes(deps));
+
+export const createCoreApi = (deps: CoreApiDeps) =>
+  new Elysia()
+    .onError(({ code, error, request }) => {
+      if (error instanceof ApiError)
+        return errorResponse(error.status, error.code, error.message, error.details);
+      switch (code) {
+        case "NOT_FOUND":
+          return errorResponse(404, "route_not_found", "no such route");
+        case "PARSE":
+          return errorResponse(400, "malformed_json", "the body could not be parsed");
+        case "VALIDATION":
+          return errorResponse(400, "invalid_input", "the request is not valid");
+        default:
+          deps.logger.error(
+            { err: error instanceof Error ? error.stack : String(error), method: request.method },
+            "unhandled error in the Core API",
+          );
+          return errorResponse(500, "internal_error", "internal error");
+      }
+    })
+    .get("/health", () => ({ status: "ok" }))
+    .use(openApiRoutes())
+    .use(features(deps, ""))
+    .use(features(deps, "/api"));

@@ -1,0 +1,63 @@
+/**
+ * Runs one command against one aggregate: read its stream, fold it, decide,
+ * append with the version that was read. A concurrent writer makes the
+ * append fail with a version conflict; the command is then decided again on
+ * the new state (it may no longer hold), and only a conflict that persists
+ * answers 409. Nothing is ever silently overwritten (spec §6).
+ */
+import type { Decider } from "../../core/domain/decider.ts";
+import { errorKinds, type DomainError } from "../../core/domain/errors.ts";
+import {
+  expectExact,
+  VersionConflictError,
+  type EventStore,
+} from "../../core/eventStore/eventStore.ts";
+import type { LiveConfig } from "../runtime/liveConfig.ts";
+import { ApiError, statusOfKind } from "./errors.ts";
+
+const ATTEMPTS = 3;
+
+export const domainErrorToApi = (error: DomainError): ApiError =>
+  new ApiError(statusOfKind[errorKinds[error.code]], error.code, error.message, error.details);
+
+export const execute = async <C, E extends { type: string; data: object }, S>(
+  deps: { store: EventStore; live: LiveConfig },
+  streamId: string,
+  decider: Decider<C, E, S>,
+  command: C,
+  metadata: Record<string, unknown>,
+): Promise<E[]> => {
+  for (let attempt = 1; ; attempt++) {
+    const { events: history, currentVersion } = await deps.store.readStream(streamId);
+    const state = history.reduce(
+      (current, event) => decider.evolve(current, event as unknown as E),
+      decider.initialState,
+    );
+
+    const decision = decider.decide(command, state);
+    if (decision.isErr()) throw domainErrorToApi(decision.error);
+    const events = decision.value;
+    if (events.length === 0) return events;
+
+    try {
+      const result = await deps.store.appendToStream(
+        streamId,
+        events.map((event) => ({
+          type: event.type,
+          data: event.data as Record<string, unknown>,
+          metadata,
+        })),
+        expectExact(currentVersion),
+      );
+      await deps.live.waitFor(result.lastPosition);
+      return events;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      if (attempt >= ATTEMPTS)
+        throw new ApiError(409, "version_conflict", "the resource changed concurrently; retry", {
+          expected: error.expected,
+          actual: error.actual,
+        });
+    }
+  }
+};

@@ -1,0 +1,63 @@
+/**
+ * Input at the edge: JSON bodies parsed and validated with zod, details
+ * naming every bad field, and the prefixed spellings some RequestRocket pages
+ * use (`credentialAuthType`, `targetBaseURL`, `proxyProxyCredentialId`)
+ * folded onto the names of spec §2.
+ */
+import type * as z from "zod";
+import { ApiError } from "./errors.ts";
+
+export const parseWith = <S extends z.ZodType>(schema: S, input: unknown): z.output<S> => {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ApiError(
+    400,
+    "invalid_input",
+    "the request is not valid",
+    result.error.issues.map((issue) => ({
+      field: issue.path.join(".") || "(body)",
+      message: issue.message,
+    })),
+  );
+};
+
+/** Reads a JSON object body; anything else is a 400. */
+export const readJsonObject = async (request: Request): Promise<Record<string, unknown>> => {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "malformed_json", "the body is not valid JSON");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new ApiError(400, "invalid_input", "the body must be a JSON object");
+  return value as Record<string, unknown>;
+};
+
+/**
+ * Folds `{prefix}{Field}` onto `field` when `field` is a known field and the
+ * prefixed key is not one itself; the spelling of spec §2 wins when both are
+ * given.
+ */
+export const unprefix = (
+  body: Record<string, unknown>,
+  prefix: string,
+  known: readonly string[],
+): Record<string, unknown> => {
+  const knownSet = new Set(known);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (knownSet.has(key)) {
+      out[key] = value;
+      continue;
+    }
+    if (!key.startsWith(prefix) || key.length === prefix.length) continue;
+    const rest = key.slice(prefix.length);
+    const field = rest[0]!.toLowerCase() + rest.slice(1);
+    const name = knownSet.has(field) ? field : knownSet.has(rest) ? rest : undefined;
+    if (name && !(name in body)) out[name] = value;
+  }
+  return out;
+};

@@ -1,0 +1,114 @@
+/**
+ * Process configuration, read once from the environment and validated: a bad
+ * value stops the process at start with a message naming the variable.
+ */
+import * as z from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  FERRY_DATA_DIR: z.string().min(1).default("./.ferry"),
+  FERRY_HOST: z.string().min(1).default("127.0.0.1"),
+  FERRY_CORE_PORT: port.default(4000),
+  FERRY_PROXY_PORT: port.default(4001),
+  FERRY_PUBLIC_PROXY_URL: z.string().optional(),
+  FERRY_REGION_PROXY_URLS: z.string().default(""),
+  FERRY_MASTER_KEY: z.string().optional(),
+  FERRY_ADMIN_TOKEN: z.string().optional(),
+  FERRY_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+  FERRY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+});
+
+export type FerryConfig = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  corePort: number;
+  proxyPort: number;
+  /** Null: built from the proxy's own address once it listens. */
+  publicProxyUrl: string | null;
+  regionProxyUrls: Map<string, string>;
+  masterKey: string | undefined;
+  adminToken: string | undefined;
+  logLevel: string;
+  maxBodyBytes: number;
+};
+
+export class ConfigError extends Error {}
+
+/** The URL `baseURL` fields are built from, once the proxy's port is known. */
+export const resolvePublicProxyUrl = (config: FerryConfig, proxyUrl: string): string =>
+  config.publicProxyUrl ?? checkPublicUrl("FERRY_PUBLIC_PROXY_URL", proxyUrl);
+
+export const readConfig = (env: Record<string, string | undefined>): FerryConfig => {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${issues.join("; ")}`);
+  }
+  const value = parsed.data;
+  const publicProxyUrl =
+    value.FERRY_PUBLIC_PROXY_URL === undefined || value.FERRY_PUBLIC_PROXY_URL === ""
+      ? null
+      : checkPublicUrl("FERRY_PUBLIC_PROXY_URL", value.FERRY_PUBLIC_PROXY_URL);
+
+  return {
+    databaseUrl: value.DATABASE_URL,
+    dataDir: value.FERRY_DATA_DIR,
+    host: value.FERRY_HOST,
+    corePort: value.FERRY_CORE_PORT,
+    proxyPort: value.FERRY_PROXY_PORT,
+    publicProxyUrl,
+    regionProxyUrls: parseRegionUrls(value.FERRY_REGION_PROXY_URLS),
+    masterKey: value.FERRY_MASTER_KEY,
+    adminToken: value.FERRY_ADMIN_TOKEN,
+    logLevel: value.FERRY_LOG_LEVEL,
+    maxBodyBytes: value.FERRY_MAX_BODY_BYTES,
+  };
+};
+
+const parseRegionUrls = (text: string): Map<string, string> => {
+  const map = new Map<string, string>();
+  for (const entry of text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf("=");
+    if (at <= 0) throw new ConfigError(`FERRY_REGION_PROXY_URLS: "${entry}" is not region=url`);
+    map.set(
+      entry.slice(0, at).trim(),
+      checkPublicUrl("FERRY_REGION_PROXY_URLS", entry.slice(at + 1)),
+    );
+  }
+  return map;
+};
+
+/**
+ * Clients turn `baseURL` into `asyncURL` by replacing `/api/` with `/async/`
+ * (spec §2, Proxy), so a public URL whose own path holds such a segment would
+ * be rewritten wrongly: refuse it at start.
+ */
+const checkPublicUrl = (name: string, raw: string): string => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${name}: "${raw}" is not an absolute URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new ConfigError(`${name}: only http and https URLs are allowed`);
+  if (url.search || url.hash) throw new ConfigError(`${name}: must not carry a query or fragment`);
+  const path = url.pathname.replace(/\/+$/, "");
+  if (/(^|\/)(api|async)(\/|$)/.test(path))
+    throw new ConfigError(
+      `${name}: its path must not contain an /api/ or /async/ segment, because clients derive asyncURL from baseURL by replacing /api/ with /async/`,
+    );
+  return `${url.origin}${path}`;
+};

@@ -1,0 +1,87 @@
+/**
+ * Request records leave the hot path here: `record` only pushes to a buffer,
+ * and a timer appends the buffer as one transaction of events (a stream per
+ * proxy). A crash loses at most one interval of synchronous request records
+ * (spec §6); `stop` flushes what is pending.
+ */
+import { streams, type RequestRecord } from "../../core/domain/events.ts";
+import { expectAny, type EventStore } from "../../core/eventStore/eventStore.ts";
+import type { Logger } from "./logger.ts";
+
+export type RequestRecorder = {
+  record(record: RequestRecord): void;
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export const startRequestRecorder = (deps: {
+  store: EventStore;
+  logger: Logger;
+  intervalMs?: number;
+  maxBatch?: number;
+  /** Records kept in memory at most while the store is unavailable. */
+  maxPending?: number;
+}): RequestRecorder => {
+  const { store, logger, intervalMs = 250, maxBatch = 2000, maxPending = 100_000 } = deps;
+  let pending: RequestRecord[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  let dropped = 0;
+
+  const writeBatch = async (batch: RequestRecord[]) => {
+    const byProxy = new Map<string, RequestRecord[]>();
+    for (const record of batch) {
+      const list = byProxy.get(record.proxyId) ?? [];
+      list.push(record);
+      byProxy.set(record.proxyId, list);
+    }
+    await store.appendMany(
+      [...byProxy].map(([proxyId, records]) => ({
+        streamId: streams.requests(proxyId),
+        events: records.map((data) => ({ type: "ProxyRequestRecorded", data })),
+        expected: expectAny,
+      })),
+    );
+  };
+
+  const flush = (): Promise<void> => {
+    const run = async () => {
+      while (pending.length > 0) {
+        const batch = pending.slice(0, maxBatch);
+        try {
+          await writeBatch(batch);
+          pending = pending.slice(batch.length);
+        } catch (error) {
+          logger.error(
+            {
+              err: error instanceof Error ? error.message : String(error),
+              pending: pending.length,
+            },
+            "request records could not be written; will retry",
+          );
+          return;
+        }
+      }
+    };
+    flushing = flushing.then(run, run);
+    return flushing;
+  };
+
+  const timer = setInterval(() => void flush(), intervalMs);
+
+  return {
+    record(record) {
+      if (pending.length >= maxPending) {
+        dropped += 1;
+        if (dropped % 1000 === 1) logger.error({ dropped }, "request record buffer full; dropping");
+        return;
+      }
+      pending.push(record);
+      if (pending.length >= maxBatch) void flush();
+    },
+    flush,
+    stop: async () => {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+};

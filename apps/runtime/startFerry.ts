@@ -1,0 +1,85 @@
+/**
+ * Starts a whole Ferry: the store and live configuration, the admin user on
+ * first start, the request recorder, the Core API and the proxy. `ferry
+ * serve` runs this; so do the end-to-end tests, in process.
+ */
+import { createCoreApi } from "../core-api/app.ts";
+import type { CoreApiDeps } from "../core-api/context.ts";
+import { createProxyApp } from "../proxy/createProxyApp.ts";
+import { startProxyServer } from "../proxy/startProxyServer.ts";
+import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
+import { bootstrapAdmin } from "./bootstrapAdmin.ts";
+import { resolvePublicProxyUrl, type FerryConfig } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import { openFerry, type Ferry } from "./openFerry.ts";
+import { startRequestRecorder, type RequestRecorder } from "./requestRecorder.ts";
+
+export type RunningFerry = {
+  ferry: Ferry;
+  deps: CoreApiDeps;
+  recorder: RequestRecorder;
+  coreUrl: string;
+  proxyUrl: string;
+  /** Set on the first start only, when Ferry created the admin user. */
+  admin: { userId: string; token: string; generated: boolean } | null;
+  /** Stops taking connections, drains in-flight requests, flushes records, closes. */
+  stop(): Promise<void>;
+};
+
+const CORE_API_MAX_BODY = 1024 * 1024;
+
+export const startFerry = async (
+  config: FerryConfig,
+  logger: Logger,
+  options: { sql?: SqlClient } = {},
+): Promise<RunningFerry> => {
+  const ferry = await openFerry(config, logger, options);
+  try {
+    const recorder = startRequestRecorder({ store: ferry.store, logger });
+    const proxyServer = await startProxyServer({
+      hostname: config.host,
+      port: config.proxyPort,
+      app: createProxyApp({
+        table: ferry.live.table,
+        hashSecret: ferry.hash,
+        record: recorder.record,
+        logger,
+      }),
+    });
+    const deps: CoreApiDeps = {
+      config: {
+        publicProxyUrl: resolvePublicProxyUrl(config, proxyServer.url),
+        regionProxyUrls: config.regionProxyUrls,
+      },
+      store: ferry.store,
+      live: ferry.live,
+      secrets: ferry.secrets,
+      hash: ferry.hash,
+      fingerprint: ferry.fingerprint,
+      logger,
+    };
+    const admin = await bootstrapAdmin(deps, config.adminToken);
+    const coreServer = Bun.serve({
+      hostname: config.host,
+      port: config.corePort,
+      maxRequestBodySize: CORE_API_MAX_BODY,
+      fetch: createCoreApi(deps).fetch,
+    });
+    return {
+      ferry,
+      deps,
+      recorder,
+      coreUrl: `http://${config.host}:${coreServer.port}`,
+      proxyUrl: proxyServer.url,
+      admin,
+      stop: async () => {
+        await Promise.all([coreServer.stop(false), proxyServer.stop()]);
+        await recorder.stop();
+        await ferry.close();
+      },
+    };
+  } catch (error) {
+    await ferry.close();
+    throw error;
+  }
+};

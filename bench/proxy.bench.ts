@@ -1,0 +1,186 @@
+/**
+ * `npm run bench`: Ferry's proxy against a direct call to the same upstream
+ * and a bare Bun `fetch` pass-through, all measured in this one run, each
+ * server and the load generator in its own process. Figures are reported as
+ * ratios to the pass-through, the baseline Ferry must stay near.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn, type Subprocess } from "bun";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP_SECONDS = 2;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const bun = process.execPath;
+const here = import.meta.dir;
+const children: Subprocess[] = [];
+
+const startJsonServer = async (script: string, args: string[] = []): Promise<number> => {
+  const child = spawn([bun, join(here, script), ...args], { stdout: "pipe", stderr: "inherit" });
+  children.push(child);
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  return JSON.parse(new TextDecoder().decode(value).split("\n")[0]!).port;
+};
+
+const freePort = (): number => {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+};
+
+const waitForHealth = async (url: string) => {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await Bun.sleep(100);
+  }
+  throw new Error(`${url} did not come up`);
+};
+
+type Load = { rps: number; p50: number; p99: number; errors: number; count: number };
+
+const load = async (
+  url: string,
+  method: string,
+  bodyBytes: number,
+  seconds: number,
+  headers: Record<string, string> = {},
+): Promise<Load> => {
+  const child = spawn(
+    [
+      bun,
+      join(here, "load.ts"),
+      url,
+      method,
+      String(bodyBytes),
+      String(CONCURRENCY),
+      String(seconds),
+      JSON.stringify(headers),
+    ],
+    { stdout: "pipe", stderr: "inherit" },
+  );
+  const text = await new Response(child.stdout).text();
+  await child.exited;
+  return JSON.parse(text);
+};
+
+const rssMiB = async (pid: number): Promise<number> => {
+  const status = await Bun.file(`/proc/${pid}/status`).text();
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+};
+
+const setUpFerry = async (core: string, token: string, upstream: string) => {
+  const call = async (path: string, body: unknown) => {
+    const response = await fetch(core + path, {
+      method: "POST",
+      headers: { authorization: token, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 201)
+      throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as Record<string, any>;
+  };
+  const client = await call("/clients", { clientName: "bench" });
+  const base = `/clients/${client.clientId}`;
+  const proxyCredential = await call(`${base}/credentials`, {
+    credentialName: "bench-caller",
+    credentialType: "proxy",
+    authType: "apiKey",
+    secret: {},
+  });
+  const targetCredential = await call(`${base}/credentials`, {
+    credentialName: "bench-upstream",
+    credentialType: "target",
+    authType: "apiKey",
+    secret: { keyName: "X-Api-Key", keyValue: "tk_bench_upstream_key" },
+  });
+  const target = await call(`${base}/targets`, { targetName: "bench", baseURL: upstream });
+  const proxy = await call(`${base}/proxies`, {
+    proxyName: "bench",
+    proxyCredentialId: proxyCredential.credentialId,
+    targetId: target.targetId,
+    targetCredentialId: targetCredential.credentialId,
+    active: true,
+  });
+  return { baseURL: proxy.baseURL as string, key: proxyCredential.secret.keyValue as string };
+};
+
+const format = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
+
+try {
+  const dataDir = await mkdtemp(join(tmpdir(), "ferry-bench-"));
+  const upstreamPort = await startJsonServer("upstream.ts");
+  const upstream = `http://127.0.0.1:${upstreamPort}`;
+  const passthroughPort = await startJsonServer("passthrough.ts", [upstream]);
+
+  const corePort = freePort();
+  const proxyPort = freePort();
+  const adminToken = `u-bench${crypto.randomUUID().replaceAll("-", "")}`;
+  const ferry = spawn([bun, join(here, "..", "apps", "cli", "ferry.ts"), "serve"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      FERRY_DATA_DIR: dataDir,
+      FERRY_CORE_PORT: String(corePort),
+      FERRY_PROXY_PORT: String(proxyPort),
+      FERRY_ADMIN_TOKEN: adminToken,
+      FERRY_LOG_LEVEL: "warn",
+    },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  children.push(ferry);
+  await waitForHealth(`http://127.0.0.1:${proxyPort}/health`);
+  await waitForHealth(`http://127.0.0.1:${corePort}/health`);
+  const { baseURL, key } = await setUpFerry(`http://127.0.0.1:${corePort}`, adminToken, upstream);
+  const rssBefore = await rssMiB(ferry.pid);
+
+  const scenarios = [
+    { name: "GET", method: "GET", bytes: 0 },
+    { name: "POST 1 KiB", method: "POST", bytes: 1024 },
+  ];
+  const rows: string[] = [];
+  for (const scenario of scenarios) {
+    const targets = {
+      direct: { url: `${upstream}/bench/items?page=2`, headers: {} },
+      passthrough: { url: `http://127.0.0.1:${passthroughPort}/bench/items?page=2`, headers: {} },
+      ferry: { url: `${baseURL}/bench/items?page=2`, headers: { authorization: `Bearer ${key}` } },
+    };
+    const results: Record<string, Load> = {};
+    for (const [name, { url, headers }] of Object.entries(targets)) {
+      await load(url, scenario.method, scenario.bytes, WARMUP_SECONDS, headers);
+      results[name] = await load(url, scenario.method, scenario.bytes, SECONDS, headers);
+    }
+    const baseline = results.passthrough!;
+    for (const [name, result] of Object.entries(results)) {
+      rows.push(
+        `| ${scenario.name.padEnd(10)} | ${name.padEnd(11)} | ${format(result.rps)} | ${format(result.rps / baseline.rps, 2)} | ${format(result.p50, 2)} | ${format(result.p99, 2)} | ${String(result.errors).padStart(6)} |`,
+      );
+    }
+  }
+  const rssAfter = await rssMiB(ferry.pid);
+
+  console.log(
+    `\nFerry proxy benchmark: ${CONCURRENCY} concurrent keep-alive loops, ${SECONDS} s per row after ${WARMUP_SECONDS} s warm-up`,
+  );
+  console.log(
+    `| scenario   | server      |   req/s  | × pass-through | p50 ms | p99 ms | errors |`,
+  );
+  console.log(`|------------|-------------|----------|-------|--------|--------|--------|`);
+  for (const row of rows) console.log(row);
+  console.log(
+    `\nFerry RSS: ${rssBefore} MiB after setup, ${rssAfter} MiB after the load (request records flushed to the embedded store)`,
+  );
+
+  ferry.kill("SIGTERM");
+  await ferry.exited;
+  await rm(dataDir, { recursive: true, force: true });
+} finally {
+  for (const child of children) child.kill();
+}

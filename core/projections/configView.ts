@@ -1,0 +1,252 @@
+/**
+ * The configuration read model: every client, user, credential, target and
+ * proxy as they stand now, folded from the log. The Core API answers reads
+ * and looks up references from it; the proxy table is built on top of it.
+ * Folding mutates the view in place: it is rebuilt from the log at start, so
+ * there is nothing to share and copying every map per event would only cost.
+ */
+import type {
+  AuthType,
+  CredentialType,
+  FerryEvent,
+  ProxyFields,
+  Role,
+  StoredSecret,
+  TargetFields,
+} from "../domain/events.ts";
+
+export type ClientView = {
+  clientId: string;
+  clientName: string;
+  members: Map<string, Role>;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TokenView = {
+  tokenId: string;
+  userId: string;
+  tokenName: string;
+  tokenHash: string;
+  readOnly: boolean;
+  expiresAt: string | null;
+  createdAt: string;
+};
+
+export type UserView = {
+  userId: string;
+  userName: string;
+  isAdmin: boolean;
+  tokens: Map<string, TokenView>;
+  createdAt: string;
+};
+
+export type CredentialView = {
+  credentialId: string;
+  clientId: string;
+  credentialName: string;
+  credentialType: CredentialType;
+  authType: AuthType;
+  region: string | null;
+  secret: StoredSecret;
+  secretVersion: number;
+  /** The secret before the last rotation, while its grace period lasts. */
+  previous: { secret: StoredSecret; validUntil: string } | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TargetView = TargetFields & {
+  targetId: string;
+  clientId: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ProxyView = ProxyFields & {
+  proxyId: string;
+  clientId: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ConfigView = {
+  clients: Map<string, ClientView>;
+  users: Map<string, UserView>;
+  tokensByHash: Map<string, TokenView>;
+  credentials: Map<string, CredentialView>;
+  targets: Map<string, TargetView>;
+  proxies: Map<string, ProxyView>;
+};
+
+export const emptyConfigView = (): ConfigView => ({
+  clients: new Map(),
+  users: new Map(),
+  tokensByHash: new Map(),
+  credentials: new Map(),
+  targets: new Map(),
+  proxies: new Map(),
+});
+
+/** What an event changed, so that dependants (the proxy table) can react. */
+export type ConfigChange =
+  | { kind: "credential"; id: string }
+  | { kind: "target"; id: string }
+  | { kind: "proxy"; id: string }
+  | { kind: "client"; id: string }
+  | { kind: "user"; id: string }
+  | { kind: "none" };
+
+export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigChange => {
+  switch (event.type) {
+    case "ClientCreated": {
+      const { clientId, clientName, at } = event.data;
+      view.clients.set(clientId, {
+        clientId,
+        clientName,
+        members: new Map(),
+        createdAt: at,
+        updatedAt: at,
+      });
+      return { kind: "client", id: clientId };
+    }
+    case "ClientRenamed":
+      update(view.clients, event.data.clientId, event.data.at, (client) => {
+        client.clientName = event.data.clientName;
+      });
+      return { kind: "client", id: event.data.clientId };
+    case "ClientDeleted":
+      view.clients.delete(event.data.clientId);
+      return { kind: "client", id: event.data.clientId };
+    case "MemberAdded":
+      update(view.clients, event.data.clientId, event.data.at, (client) => {
+        client.members.set(event.data.userId, event.data.role);
+      });
+      return { kind: "client", id: event.data.clientId };
+    case "MemberRemoved":
+      update(view.clients, event.data.clientId, event.data.at, (client) => {
+        client.members.delete(event.data.userId);
+      });
+      return { kind: "client", id: event.data.clientId };
+
+    case "UserCreated": {
+      const { userId, userName, isAdmin, at } = event.data;
+      view.users.set(userId, { userId, userName, isAdmin, tokens: new Map(), createdAt: at });
+      return { kind: "user", id: userId };
+    }
+    case "UserTokenIssued": {
+      const { userId, tokenId, tokenName, tokenHash, readOnly, expiresAt, at } = event.data;
+      const token: TokenView = {
+        tokenId,
+        userId,
+        tokenName,
+        tokenHash,
+        readOnly,
+        expiresAt,
+        createdAt: at,
+      };
+      view.users.get(userId)?.tokens.set(tokenId, token);
+      view.tokensByHash.set(tokenHash, token);
+      return { kind: "user", id: userId };
+    }
+    case "UserTokenRevoked": {
+      const token = view.users.get(event.data.userId)?.tokens.get(event.data.tokenId);
+      if (token) {
+        view.users.get(event.data.userId)?.tokens.delete(token.tokenId);
+        view.tokensByHash.delete(token.tokenHash);
+      }
+      return { kind: "user", id: event.data.userId };
+    }
+
+    case "CredentialCreated": {
+      const { at, ...fields } = event.data;
+      view.credentials.set(fields.credentialId, {
+        ...fields,
+        secretVersion: 1,
+        previous: null,
+        createdAt: at,
+        updatedAt: at,
+      });
+      return { kind: "credential", id: fields.credentialId };
+    }
+    case "CredentialUpdated":
+      update(view.credentials, event.data.credentialId, event.data.at, (credential) => {
+        Object.assign(credential, event.data.changes);
+      });
+      return { kind: "credential", id: event.data.credentialId };
+    case "CredentialSecretRotated":
+      update(view.credentials, event.data.credentialId, event.data.at, (credential) => {
+        const { previousValidUntil } = event.data;
+        credential.previous =
+          previousValidUntil === null
+            ? null
+            : { secret: credential.secret, validUntil: previousValidUntil };
+        credential.secret = event.data.secret;
+        credential.secretVersion = event.data.secretVersion;
+      });
+      return { kind: "credential", id: event.data.credentialId };
+    case "CredentialDeleted":
+      view.credentials.delete(event.data.credentialId);
+      return { kind: "credential", id: event.data.credentialId };
+
+    case "TargetCreated": {
+      const { at, ...fields } = event.data;
+      view.targets.set(fields.targetId, { ...fields, createdAt: at, updatedAt: at });
+      return { kind: "target", id: fields.targetId };
+    }
+    case "TargetUpdated":
+      update(view.targets, event.data.targetId, event.data.at, (target) => {
+        Object.assign(target, event.data.changes);
+      });
+      return { kind: "target", id: event.data.targetId };
+    case "TargetDeleted":
+      view.targets.delete(event.data.targetId);
+      return { kind: "target", id: event.data.targetId };
+
+    case "ProxyCreated": {
+      const { at, ...fields } = event.data;
+      view.proxies.set(fields.proxyId, { ...fields, createdAt: at, updatedAt: at });
+      return { kind: "proxy", id: fields.proxyId };
+    }
+    case "ProxyUpdated":
+      update(view.proxies, event.data.proxyId, event.data.at, (proxy) => {
+        Object.assign(proxy, event.data.changes);
+      });
+      return { kind: "proxy", id: event.data.proxyId };
+    case "ProxyDeleted":
+      view.proxies.delete(event.data.proxyId);
+      return { kind: "proxy", id: event.data.proxyId };
+
+    case "ProxyRequestRecorded":
+      return { kind: "none" };
+    default: {
+      // Exhaustive over today's events; an event type written by a newer
+      // Ferry is not configuration this version knows, so it changes nothing.
+      const unknown: never = event;
+      void unknown;
+      return { kind: "none" };
+    }
+  }
+};
+
+const update = <T extends { updatedAt: string } | { createdAt: string }>(
+  map: Map<string, T>,
+  id: string,
+  at: string,
+  change: (value: T) => void,
+): void => {
+  const value = map.get(id);
+  if (!value) return;
+  change(value);
+  if ("updatedAt" in value) value.updatedAt = at;
+};
+
+/** Proxies that reference a credential or target, for in-use checks. */
+export const proxiesUsing = (view: ConfigView, id: string): string[] => {
+  const ids: string[] = [];
+  for (const proxy of view.proxies.values()) {
+    if (proxy.proxyCredentialId === id || proxy.targetCredentialId === id || proxy.targetId === id)
+      ids.push(proxy.proxyId);
+  }
+  return ids;
+};

@@ -1,0 +1,156 @@
+/**
+ * `ferry serve` as a real process on the embedded store: it prints the admin
+ * token on first start only, data survive a restart, and SIGTERM lets an
+ * in-flight request finish and flushes its request record before exit.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn, type Subprocess } from "bun";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PGlite } from "@electric-sql/pglite";
+import { startEchoUpstream } from "../support/echoUpstream.ts";
+import { callApi, randomMasterKey } from "../support/ferry.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+const bun = join(root, "node_modules", ".bin", "bun");
+let dataDir: string;
+let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+const masterKey = randomMasterKey();
+
+const freePort = () => {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+};
+
+type Served = {
+  child: Subprocess<"ignore", "pipe", "pipe">;
+  core: string;
+  proxy: string;
+  output: () => string;
+};
+
+const serve = async (): Promise<Served> => {
+  const corePort = freePort();
+  const proxyPort = freePort();
+  const child = spawn([bun, join(root, "apps", "cli", "ferry.ts"), "serve"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FERRY_DATA_DIR: dataDir,
+      FERRY_CORE_PORT: String(corePort),
+      FERRY_PROXY_PORT: String(proxyPort),
+      FERRY_MASTER_KEY: masterKey,
+    },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let text = "";
+  const decoder = new TextDecoder();
+  void (async () => {
+    for await (const chunk of child.stdout) text += decoder.decode(chunk);
+  })();
+  void (async () => {
+    for await (const chunk of child.stderr) text += decoder.decode(chunk);
+  })();
+  const core = `http://127.0.0.1:${corePort}`;
+  for (let i = 0; i < 300; i++) {
+    if (text.includes("ferry is serving")) break;
+    if (child.exitCode !== null) throw new Error(`ferry exited: ${text}`);
+    await Bun.sleep(100);
+  }
+  return { child, core, proxy: `http://127.0.0.1:${proxyPort}`, output: () => text };
+};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "ferry-serve-"));
+  upstream = await startEchoUpstream();
+});
+afterAll(async () => {
+  upstream?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("ferry serve on the embedded store", () => {
+  it("prints the admin token once, survives a restart, and drains on SIGTERM", async () => {
+    const first = await serve();
+    const token = /(u-[A-Za-z0-9_-]{20,})/.exec(first.output())?.[1];
+    expect(token).toBeDefined();
+
+    const api = (served: Served, method: string, path: string, body?: unknown) =>
+      callApi(served.core, token!, method, path, body);
+    const client = (await api(first, "POST", "/clients", { clientName: "Durable" })).body;
+    const base = `/clients/${client.clientId}`;
+    const caller = (
+      await api(first, "POST", `${base}/credentials`, {
+        credentialName: "caller",
+        credentialType: "proxy",
+        authType: "apiKey",
+      })
+    ).body;
+    const upstreamCredential = (
+      await api(first, "POST", `${base}/credentials`, {
+        credentialName: "upstream",
+        credentialType: "target",
+        authType: "bearer",
+        secret: { token: "tk_durable_upstream" },
+      })
+    ).body;
+    const target = (
+      await api(first, "POST", `${base}/targets`, { targetName: "echo", baseURL: upstream.url })
+    ).body;
+    const proxy = (
+      await api(first, "POST", `${base}/proxies`, {
+        proxyName: "durable",
+        proxyCredentialId: caller.credentialId,
+        targetId: target.targetId,
+        targetCredentialId: upstreamCredential.credentialId,
+      })
+    ).body;
+    expect(proxy.baseURL).toBe(`${first.proxy}/api/${proxy.proxyId}`);
+    const key = caller.secret.keyValue;
+
+    const quick = await fetch(`${proxy.baseURL}/quick`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(quick.status).toBe(200);
+
+    const slow = fetch(`${proxy.baseURL}/slow`, { headers: { authorization: `Bearer ${key}` } });
+    await Bun.sleep(300);
+    first.child.kill("SIGTERM");
+    const slowAnswer = await slow;
+    expect(slowAnswer.status).toBe(200);
+    expect(await first.child.exited).toBe(0);
+
+    const second = await serve();
+    expect(second.output()).not.toMatch(/u-[A-Za-z0-9_-]{20,}/);
+    const again = await fetch(`${proxy.baseURL.replace(first.proxy, second.proxy)}/after-restart`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(again.status).toBe(200);
+    expect(upstream.seen.at(-1)!.headers).toContainEqual([
+      "authorization",
+      "Bearer tk_durable_upstream",
+    ]);
+    expect((await api(second, "GET", `${base}/proxies/${proxy.proxyId}`)).body.proxyName).toBe(
+      "durable",
+    );
+
+    second.child.kill("SIGTERM");
+    expect(await second.child.exited).toBe(0);
+
+    const db = await PGlite.create(join(dataDir, "store"));
+    try {
+      const { rows } = await db.query<{ path: string }>(
+        "select data->>'path' as path from ferry_events where type = 'ProxyRequestRecorded' order by transaction_id, sequence",
+      );
+      expect(rows.map((row) => row.path)).toEqual(["/quick", "/slow", "/after-restart"]);
+    } finally {
+      await db.close();
+    }
+  }, 90_000);
+});
