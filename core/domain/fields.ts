@@ -47,12 +47,11 @@ export const requestLimitSchema = z
 /** An ISO-8601 timestamp with a zone, normalised to UTC with milliseconds. */
 export const timestampSchema = z
   .string({ error: "must be an ISO-8601 timestamp" })
-  .refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), {
-    error: "must be an ISO-8601 timestamp",
-  })
-  .refine((value) => /(Z|[+-]\d{2}:?\d{2})$/i.test(value), {
-    error: "must carry a time zone (Z or an offset)",
-  })
+  .refine(
+    (value) =>
+      /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value)),
+    { error: "must be an ISO-8601 timestamp with a time zone (Z or an offset)" },
+  )
   .transform((value) => new Date(value).toISOString());
 
 /**

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import {
+  baseURLSchema,
+  effectSchema,
+  nameSchema,
+  prefixedIdSchema,
+  regionSchema,
+  requestLimitSchema,
+  testPathSchema,
+  timeoutMsSchema,
+  timestampSchema,
+} from "./fields.ts";
+
+const accepts = (schema: { safeParse(input: unknown): { success: boolean; data?: unknown } }) => ({
+  as: (input: unknown, expected: unknown) => {
+    const parsed = schema.safeParse(input);
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toEqual(expected);
+  },
+});
+const refuses = (schema: { safeParse(input: unknown): { success: boolean } }, input: unknown) =>
+  expect(schema.safeParse(input).success).toBe(false);
+
+describe("names", () => {
+  it("are trimmed strings of 1 to 200 characters", () => {
+    accepts(nameSchema).as("  Stripe  ", "Stripe");
+    accepts(nameSchema).as("x".repeat(200), "x".repeat(200));
+    for (const input of ["", "   ", "x".repeat(201), 7, null, undefined])
+      refuses(nameSchema, input);
+  });
+});
+
+describe("region", () => {
+  it("is a trimmed string; null or empty clears it", () => {
+    accepts(regionSchema).as(" us-east-1 ", "us-east-1");
+    accepts(regionSchema).as(null, null);
+    accepts(regionSchema).as("", null);
+    refuses(regionSchema, 1);
+    refuses(regionSchema, "x".repeat(101));
+  });
+});
+
+describe("baseURL", () => {
+  it("takes an absolute http or https URL, with an optional path prefix, slashes trimmed", () => {
+    accepts(baseURLSchema).as("https://api.example.com", "https://api.example.com");
+    accepts(baseURLSchema).as("https://api.example.com/", "https://api.example.com");
+    accepts(baseURLSchema).as("https://api.example.com/v2//", "https://api.example.com/v2");
+    accepts(baseURLSchema).as("http://127.0.0.1:9001", "http://127.0.0.1:9001");
+    accepts(baseURLSchema).as("HTTPS://API.EXAMPLE.COM:443/V2", "https://api.example.com/V2");
+  });
+
+  it("refuses relative URLs and other schemes", () => {
+    for (const input of [
+      "/v2",
+      "api.example.com",
+      "ftp://a.example",
+      "file:///etc",
+      "javascript:1",
+    ]) {
+      refuses(baseURLSchema, input);
+    }
+  });
+
+  it("refuses credentials, a query or a fragment in the URL", () => {
+    for (const input of [
+      "https://user:pw@api.example.com",
+      "https://user@api.example.com",
+      "https://api.example.com/?key=1",
+      "https://api.example.com?",
+      "https://api.example.com/#top",
+    ]) {
+      refuses(baseURLSchema, input);
+    }
+  });
+
+  it("refuses whitespace and control characters, which the URL parser would drop", () => {
+    for (const input of [
+      "https://api.exa\nmple.com",
+      "https://api.example.com/v\t2",
+      " https://a.example",
+    ]) {
+      refuses(baseURLSchema, input);
+    }
+  });
+});
+
+describe("testPath", () => {
+  it("is a path starting with /, or null", () => {
+    accepts(testPathSchema).as("/health?deep=1", "/health?deep=1");
+    accepts(testPathSchema).as(null, null);
+    for (const input of ["health", "/a b", "/a\r\nX: 1"]) refuses(testPathSchema, input);
+  });
+});
+
+describe("defaultEffect, timeoutMs and request limits", () => {
+  it("take allow or deny", () => {
+    accepts(effectSchema).as("deny", "deny");
+    refuses(effectSchema, "Deny");
+  });
+
+  it("take a timeout from 1 to 300000 ms", () => {
+    accepts(timeoutMsSchema).as(1, 1);
+    accepts(timeoutMsSchema).as(300_000, 300_000);
+    for (const input of [0, 300_001, 1.5, "30000"]) refuses(timeoutMsSchema, input);
+  });
+
+  it("take positive integer limits, or null for none", () => {
+    accepts(requestLimitSchema).as(1, 1);
+    accepts(requestLimitSchema).as(null, null);
+    for (const input of [0, -1, 2.5, "10", Number.POSITIVE_INFINITY]) {
+      refuses(requestLimitSchema, input);
+    }
+  });
+});
+
+describe("timestamps and ids", () => {
+  it("normalise a timestamp with a zone to UTC", () => {
+    accepts(timestampSchema).as("2026-03-01T12:00:00+02:00", "2026-03-01T10:00:00.000Z");
+    for (const input of [
+      "2026-03-01",
+      "2026-03-01T12:00:00",
+      "yesterday",
+      "2026-13-01T00:00:00Z",
+    ]) {
+      refuses(timestampSchema, input);
+    }
+  });
+
+  it("know an id by its prefix and ULID", () => {
+    accepts(prefixedIdSchema("crd")).as(
+      "crd_01J00000000000000000000001",
+      "crd_01J00000000000000000000001",
+    );
+    refuses(prefixedIdSchema("crd"), "tgt_01J00000000000000000000001");
+    refuses(prefixedIdSchema("crd"), "crd_01J0000000000000000000000I");
+  });
+});
