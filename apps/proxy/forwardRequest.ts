@@ -8,7 +8,7 @@ import { canonicalPath } from "../../core/proxy/canonicalPath.ts";
 import { parseProxyTarget } from "../../core/proxy/proxyTarget.ts";
 import { injectParams, takeCallerParams } from "../../core/proxy/queryParams.ts";
 import { callerHeaders, forwardHeaders } from "../../core/proxy/requestHeaders.ts";
-import { callerResponse } from "../../core/proxy/responseHeaders.ts";
+import { callerResponse, shouldBuffer } from "../../core/proxy/responseHeaders.ts";
 import type { ProxyRoute } from "../../core/proxy/route.ts";
 import { logFields } from "./logFields.ts";
 import type { ProxyDeps } from "./proxyDeps.ts";
@@ -143,13 +143,13 @@ export function createForwarder(deps: ProxyDeps): Forward {
       signal: abort.signal,
     };
     let upstream: Response;
+    let buffered: ArrayBuffer | null = null;
     try {
       upstream = await fetch(url, init);
+      if (shouldBuffer(upstream, method)) buffered = await upstream.arrayBuffer();
     } catch (error) {
       // 7. Upstream errors: a timeout is 504, anything else 502. The URL is
       // never logged or answered: its query may hold an injected secret.
-      clearTimeout(timer);
-      request.signal.removeEventListener("abort", callerGone);
       const duration = now() - upstreamStartedAt;
       const code: ProxyErrorCode =
         abort.signal.reason === TIMED_OUT ? "upstream_timeout" : "upstream_unreachable";
@@ -166,14 +166,15 @@ export function createForwarder(deps: ProxyDeps): Forward {
         "upstream request failed",
       );
       return errorResponse(code, requestId);
+    } finally {
+      // The timeout bounds the wait for the answer, not a streamed body.
+      clearTimeout(timer);
+      request.signal.removeEventListener("abort", callerGone);
     }
-    // The timeout bounds the wait for the answer's head, not a streamed body.
-    clearTimeout(timer);
-    request.signal.removeEventListener("abort", callerGone);
     const duration = now() - upstreamStartedAt;
 
     // 6. Answer with the upstream's status, headers and streamed body.
-    const response = callerResponse(upstream, method, requestId);
+    const response = callerResponse(upstream, method, requestId, buffered);
 
     // 8. Record the request, off the answer's path.
     const status: RequestStatus = upstream.status >= 500 ? "failed" : "completed";

@@ -17,8 +17,15 @@ import {
  * body passes as the upstream sent it: fetched with decompression off, the
  * bytes and `Content-Encoding`/`Content-Length` stay in agreement.
  * HEAD, 204 and 304 answers carry no body (RFC 9110 §9.3.2, §15.3.5, §15.4.5).
+ * `buffered` is the body already read whole (see `shouldBuffer`); without it
+ * the upstream's body streams through.
  */
-export function callerResponse(upstream: Response, method: string, requestId: string): Response {
+export function callerResponse(
+  upstream: Response,
+  method: string,
+  requestId: string,
+  buffered: ArrayBuffer | null,
+): Response {
   const headers = upstream.headers;
   stripHopByHop(headers);
   headers.set(PROXY_CODE_HEADER, ACCESS_GRANTED);
@@ -26,12 +33,35 @@ export function callerResponse(upstream: Response, method: string, requestId: st
   headers.set(REQUEST_ID_HEADER, requestId);
 
   const status = upstream.status;
-  const bodiless = method === "HEAD" || status === 204 || status === 304;
   if (status === 204) headers.delete("content-length");
 
-  return new Response(bodiless ? null : upstream.body, {
+  return new Response(isBodiless(method, status) ? null : (buffered ?? upstream.body), {
     status,
     statusText: upstream.statusText,
     headers,
   });
+}
+
+export function isBodiless(method: string, status: number): boolean {
+  return method === "HEAD" || status === 204 || status === 304;
+}
+
+/** Bodies up to this declared length are read whole before the answer starts. */
+export const BUFFER_LIMIT = 64 * 1024;
+
+/**
+ * Whether to read the upstream's body whole before answering: when it
+ * declares a length of at most `BUFFER_LIMIT`. Bun's server drops the
+ * `Content-Length` of a streamed body it cannot size in advance and frames it
+ * chunked (oven-sh/bun#10507), so without this a small answer's framing would
+ * depend on how fast its bytes arrived. A body that dies before its declared
+ * length then fails as a whole (502) instead of reaching the caller cut short.
+ * Longer or undeclared bodies, event streams among them, always stream.
+ */
+export function shouldBuffer(upstream: Response, method: string): boolean {
+  if (isBodiless(method, upstream.status)) return false;
+  const declared = upstream.headers.get("content-length");
+  if (declared === null) return false;
+  const length = Number(declared);
+  return Number.isSafeInteger(length) && length > 0 && length <= BUFFER_LIMIT;
 }

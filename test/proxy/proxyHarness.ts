@@ -10,6 +10,7 @@ import type { ProxyRoute } from "../../core/proxy/route.ts";
 import { createProxyApp } from "../../apps/proxy/createProxyApp.ts";
 import type { Logger } from "../../apps/proxy/proxyDeps.ts";
 import { startProxyServer } from "../../apps/proxy/startProxyServer.ts";
+import { rawHead, rawRequest, type RawResponse } from "./rawHttp.ts";
 
 const TEST_HASH_KEY = "ferry-proxy-test-key";
 
@@ -50,9 +51,35 @@ export type RunningProxy = {
   stop(): Promise<void>;
 };
 
+export const CALLER_AUTH = "Authorization: Bearer pk_caller";
+
+/**
+ * One request on its own connection: `line` is `METHOD target`, sent as is;
+ * `Host` and `Connection: close` are added unless `headers` name them.
+ */
+export function call(
+  proxy: { port: number },
+  line: string,
+  headers: string[] = [CALLER_AUTH],
+  body = "",
+): Promise<RawResponse> {
+  const named = (name: string) => headers.some((h) => h.toLowerCase().startsWith(`${name}:`));
+  const all = [
+    ...(named("host") ? [] : ["Host: 127.0.0.1"]),
+    ...headers,
+    ...(named("connection") ? [] : ["Connection: close"]),
+    ...(body !== "" && !named("content-length") && !named("transfer-encoding")
+      ? [`Content-Length: ${Buffer.byteLength(body)}`]
+      : []),
+  ];
+  return rawRequest(proxy.port, rawHead(`${line} HTTP/1.1`, all, body), {
+    head: line.startsWith("HEAD "),
+  });
+}
+
 export async function startProxy(
   routes: ProxyRoute[],
-  options: { authorize?: Authorize; now?: () => number } = {},
+  options: { authorize?: Authorize; now?: () => number; newRequestId?: () => string } = {},
 ): Promise<RunningProxy> {
   const table = new Map(routes.map((route) => [route.proxyId, route]));
   const records: RequestRecord[] = [];
