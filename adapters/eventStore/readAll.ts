@@ -18,8 +18,14 @@ const selectAfter = `
   FROM ${e.table}
   WHERE (${e.transactionId}, ${e.sequence}) > ($1::text::xid8, $2::text::bigint)
     AND ${e.transactionId} < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY ${e.transactionId}, ${e.sequence}
+  ORDER BY ${e.table}.${e.transactionId}, ${e.table}.${e.sequence}
   LIMIT $3`;
+
+/*
+ * ORDER BY names the table's columns explicitly: the select list casts them
+ * to text under the same names, and an unqualified name there would sort by
+ * those text aliases ("10" before "9").
+ */
 
 /** Before the first event: real transaction ids start at 3. */
 const start: GlobalPosition = { transactionId: 0n, sequence: 0n };

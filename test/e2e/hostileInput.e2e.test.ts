@@ -269,7 +269,6 @@ describe("tenant isolation", () => {
     expect(created.status).toBe(201);
     const b = created.body.token;
     const { base, proxyCredential, target, proxy } = setup;
-    const missing = await ferry.api("GET", "/clients/cli_01ARZ3NDEKTSV4RRFFQ69G5FAV", undefined, b);
     const paths = [
       base,
       `${base}/credentials`,
@@ -278,16 +277,19 @@ describe("tenant isolation", () => {
       `${base}/proxies/${proxy.proxyId}`,
       `${base}/members`,
     ];
+    // The same route with ids that exist nowhere: what B must not tell apart.
+    const unknown = (path: string) =>
+      path.replace(
+        /(cli|crd|tgt|prx)_[0-9A-Z]{26}/g,
+        (_id, prefix) => `${prefix}_01ARZ3NDEKTSV4RRFFQ69G5FAV`,
+      );
     const before = await fetch(`${setup.proxy.baseURL}/x`, { headers: { "x-api-key": setup.key } });
     expect(before.status).toBe(200);
     for (const path of paths) {
-      for (const method of ["GET", "PUT", "DELETE"]) {
-        const answer = await ferry.api(
-          method,
-          path,
-          method === "PUT" ? { proxyName: "stolen" } : undefined,
-          b,
-        );
+      for (const method of ["GET", "PUT", "DELETE", "POST"]) {
+        const body = method === "PUT" || method === "POST" ? { proxyName: "stolen" } : undefined;
+        const answer = await ferry.api(method, path, body, b);
+        const missing = await ferry.api(method, unknown(path), body, b);
         expect(answer.status).toBe(404);
         expect(answer.body).toEqual(missing.body);
       }

@@ -245,6 +245,25 @@ export function eventStoreContract(name: string, openSql: OpenSql): void {
     });
 
     describe("readAll", () => {
+      it("orders positions as numbers, not as text, across digit boundaries", async () => {
+        await store.appendToStream(
+          "wide",
+          range(12).map(() => event("Many")),
+          expectNoStream,
+        );
+        for (const n of range(12))
+          await store.appendToStream(`s${n}`, [event("One")], expectNoStream);
+        const all = await readAllOnce(store, 24);
+
+        expect(all.filter((e) => e.streamId === "wide").map((e) => e.streamVersion)).toEqual(
+          range(12).map((n) => n + 1),
+        );
+        expect(all.filter((e) => e.streamId !== "wide").map((e) => e.streamId)).toEqual(
+          range(12).map((n) => `s${n}`),
+        );
+        expectIncreasing(all);
+      });
+
       it("answers nothing and no position on an empty log", async () => {
         expect(await store.readAll(null)).toEqual({ events: [], position: null });
       });
