@@ -178,14 +178,9 @@ const rules: Record<CredentialType, Partial<Record<AuthType, Rule | "not_support
   },
 };
 
-/** Whether a credential of this type may authenticate this way (spec §2 table). */
-export const checkAuthType = (
-  credentialType: CredentialType,
-  authType: AuthType,
-): Result<Rule, DomainError> => {
-  const found = Object.hasOwn(rules, credentialType)
-    ? rules[credentialType][authType as AuthType]
-    : undefined;
+const ruleFor = (credentialType: CredentialType, authType: AuthType): Result<Rule, DomainError> => {
+  const byType = Object.hasOwn(rules, credentialType) ? rules[credentialType] : {};
+  const found = Object.hasOwn(byType, authType) ? byType[authType] : undefined;
   if (found === "not_supported") {
     return fail(
       "auth_type_not_supported",
@@ -193,7 +188,7 @@ export const checkAuthType = (
       { field: "authType" },
     );
   }
-  if (found === undefined || !Object.hasOwn(rules[credentialType], authType)) {
+  if (found === undefined) {
     return fail(
       "auth_type_not_allowed",
       `authType ${String(authType)} is not allowed for ${String(credentialType)} credentials`,
@@ -202,6 +197,12 @@ export const checkAuthType = (
   }
   return ok(found);
 };
+
+/** Whether a credential of this type may authenticate this way (spec §2 table). */
+export const checkAuthType = (
+  credentialType: CredentialType,
+  authType: AuthType,
+): Result<void, DomainError> => ruleFor(credentialType, authType).map(() => undefined);
 
 /**
  * Validates and normalises a credential's `secret` body: unknown fields are
@@ -214,7 +215,7 @@ export const parseSecret = (
   authType: AuthType,
   input: unknown,
 ): Result<ParsedSecret, DomainError> =>
-  checkAuthType(credentialType, authType).andThen((found) => {
+  ruleFor(credentialType, authType).andThen((found) => {
     const body = input ?? {};
     if (typeof body !== "object" || Array.isArray(body)) {
       return invalidFields("invalid_secret", [{ field: "secret", message: "must be an object" }]);
