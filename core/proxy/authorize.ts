@@ -8,7 +8,12 @@ export type CanonicalRequest = {
   path: string;
   /** Raw query without the caller's credential parameters; `null`: no query. */
   query: string | null;
-  /** The caller's headers without its credential and without hop-by-hop headers. */
+  /**
+   * The caller's headers without its credential and without hop-by-hop
+   * headers. Lent for the call only: the same object then becomes the
+   * upstream request's headers (one copy per request, not two), so a rule
+   * engine that keeps anything for later copies it.
+   */
   headers: Headers;
 };
 
