@@ -375,18 +375,20 @@ export function eventStoreContract(name: string, openSql: OpenSql): void {
         );
         await appendTwo("a");
         const release = deferred();
+        let started = false;
         let finished = false;
         const received: string[] = [];
 
         const subscription = counted.subscribe({
           after: null,
           handle: async (batch) => {
+            started = true;
             await release.promise;
             received.push(...batch.map((e) => e.type));
             finished = true;
           },
         });
-        await waitFor(() => reads > 0);
+        await waitFor(() => started);
         let closed = false;
         const closing = subscription.close().then(() => (closed = true));
         await sleep(100);
