@@ -18,6 +18,7 @@ export const errorKinds = {
   credential_not_found: "not_found",
   target_not_found: "not_found",
   proxy_not_found: "not_found",
+  rule_not_found: "not_found",
 
   client_already_exists: "conflict",
   user_already_exists: "conflict",
@@ -42,6 +43,8 @@ export const errorKinds = {
 
   invalid_input: "invalid",
   invalid_secret: "invalid",
+  /** A rule pattern that is not a regular expression the linear-time engine runs. */
+  invalid_pattern: "invalid",
   secret_fields_unknown: "invalid",
   auth_type_not_allowed: "invalid",
 } as const satisfies Record<string, ErrorKind>;
@@ -77,7 +80,7 @@ export const fail = (
 
 /** Refusal for input that breaks a field rule, naming every bad field. */
 export const invalidFields = (
-  code: "invalid_input" | "invalid_secret",
+  code: "invalid_input" | "invalid_secret" | "invalid_pattern",
   issues: FieldIssue[],
 ): Err<never, DomainError> => {
   const fields = issues.map((issue) => issue.field);
