@@ -6,7 +6,7 @@ import type {
 import type { SqlClient } from "../sql/sqlClient.ts";
 import { assertEvents } from "./appendToStream.ts";
 import { claimVersion } from "./claimVersion.ts";
-import { insertEvents } from "./insertEvents.ts";
+import { insertEvents, notifyReaders } from "./insertEvents.ts";
 
 export type StreamAppend = { streamId: string; events: EventInput[]; expected: ExpectedVersion };
 
@@ -24,6 +24,8 @@ export type StreamAppend = { streamId: string; events: EventInput[]; expected: E
  */
 export function appendMany(sql: SqlClient, appends: StreamAppend[]): Promise<AppendResult[]> {
   for (const { streamId, events } of appends) assertEvents(streamId, events);
+  if (appends.length === 0) return Promise.resolve([]);
+
   const claimOrder = appends
     .map((append, index) => ({ append, index }))
     .sort((a, b) => compareIds(a.append.streamId, b.append.streamId) || a.index - b.index);
@@ -45,6 +47,8 @@ export function appendMany(sql: SqlClient, appends: StreamAppend[]): Promise<App
       const lastPosition = await insertEvents(tx, streamId, from, events);
       results.push({ nextVersion: from + events.length, lastPosition });
     }
+    await notifyReaders(tx);
+
     return results;
   });
 }

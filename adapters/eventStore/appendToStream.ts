@@ -5,7 +5,7 @@ import type {
 } from "../../core/eventStore/eventStore.ts";
 import type { SqlClient, SqlExecutor } from "../sql/sqlClient.ts";
 import { claimVersion } from "./claimVersion.ts";
-import { insertEvents } from "./insertEvents.ts";
+import { insertEvents, notifyReaders } from "./insertEvents.ts";
 
 /**
  * Appends `events` to one stream in its own transaction, after checking
@@ -39,6 +39,7 @@ export async function appendToStreamIn(
 
   const before = await claimVersion(tx, streamId, expected, events.length);
   const lastPosition = await insertEvents(tx, streamId, before, events);
+  await notifyReaders(tx);
 
   return { nextVersion: before + events.length, lastPosition };
 }

@@ -43,7 +43,7 @@ export function createSqlEventStore(
       woken(await appendToStream(sql, streamId, events, expected)),
     appendMany: async (appends) => woken(await appendMany(sql, appends)),
     readStream: (streamId) => readStream(sql, streamId),
-    readAll: (after, limit) => readAll(sql, after, limit),
+    readAll: (after, limit, filter) => readAll(sql, after, limit, filter),
     subscribe: (options) => {
       const subscription = subscribe(sql, options, subscribeTiming);
       subscriptions.add(subscription);

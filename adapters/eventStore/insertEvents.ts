@@ -16,16 +16,12 @@ const insert = `
   ORDER BY item.ord
   RETURNING ${e.transactionId}::text AS transaction_id, ${e.sequence}::text AS sequence`;
 
-/*
- * Wakes listening readers when the transaction commits, never before.
- * Postgres folds identical notifications of one transaction into one.
- */
+/** Wakes listening readers when the transaction commits, never before. */
 const notify = `SELECT pg_notify('${eventsChannel}', '')`;
 
 /**
  * Inserts events after stream version `before`, whose check has already
- * passed (`claimVersion`), and signals readers. Answers the position of the
- * last one.
+ * passed (`claimVersion`). Answers the position of the last one.
  */
 export async function insertEvents(
   tx: SqlExecutor,
@@ -42,7 +38,11 @@ export async function insertEvents(
     before,
     payload,
   ]);
-  await tx.query(notify);
 
   return rows.map(toPosition).reduce((a, b) => (b.sequence > a.sequence ? b : a));
+}
+
+/** Signals listening readers once the appending transaction commits. */
+export async function notifyReaders(tx: SqlExecutor): Promise<void> {
+  await tx.query(notify);
 }

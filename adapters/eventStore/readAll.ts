@@ -78,7 +78,8 @@ export async function readAll(
   filter: ReadFilter = {},
 ): Promise<ReadAllResult> {
   const from = after ?? start;
-  if (filter.excludeStreamPrefix) return readFiltered(sql, after, from, limit, filter.excludeStreamPrefix);
+  if (filter.excludeStreamPrefix)
+    return readFiltered(sql, after, from, limit, filter.excludeStreamPrefix);
 
   const { rows } = await sql.query<EventRow>(selectAfter, [
     from.transactionId.toString(),
@@ -111,5 +112,8 @@ async function readFiltered(
 
   if (events.length >= limit || head === null) return { events, position: last };
   const position = last === null || comparePositions(head, last) > 0 ? head : last;
-  return { events, position: after !== null && comparePositions(position, after) < 0 ? after : position };
+  return {
+    events,
+    position: after !== null && comparePositions(position, after) < 0 ? after : position,
+  };
 }

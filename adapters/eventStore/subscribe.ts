@@ -95,8 +95,13 @@ export function subscribe(
   const step = async (idleMs: number): Promise<{ ms: number; wakeable: boolean }> => {
     signalled = false;
     try {
-      const page = await readAll(sql, position, batchSize);
-      if (closed || page.events.length === 0) return idle(idleMs);
+      const page = await readAll(sql, position, batchSize, options.filter);
+      if (closed) return idle(idleMs);
+      if (page.events.length === 0) {
+        // A filtered read may move past events it left out.
+        position = page.position;
+        return idle(idleMs);
+      }
 
       await options.handle(page.events);
       position = page.position;

@@ -5,7 +5,7 @@
  * Every read goes through one queue, so an event is applied exactly once and
  * in log order whichever path brought it.
  */
-import type { FerryEvent, Sealed } from "../../core/domain/events.ts";
+import { streams, type FerryEvent, type Sealed } from "../../core/domain/events.ts";
 import {
   comparePositions,
   type EventStore,
@@ -36,17 +36,25 @@ export type LiveConfig = {
 };
 
 const READ_BATCH = 1000;
+/** Request records are no configuration; they are the bulk of the log. */
+const filter = { excludeStreamPrefix: streams.requests("") };
 const WAIT_FOR_LIMIT_MS = 5000;
 
 export const startLiveConfig = async (deps: {
   store: EventStore;
   openSealed: OpenSealed;
+  /** Drops what this process caches of a client's secrets. */
+  forgetClient?: (clientId: string) => void;
   logger: Logger;
 }): Promise<LiveConfig> => {
   const { store, openSealed, logger } = deps;
+  const forgetClient = (clientId: string) => {
+    deps.forgetClient?.(clientId);
+    for (const [key, value] of opened) if (value.clientId === clientId) opened.delete(key);
+  };
   const view = emptyConfigView();
   const routes = new Map<string, ProxyRoute>();
-  const opened = new Map<string, Record<string, unknown>>();
+  const opened = new Map<string, { clientId: string; secret: Record<string, unknown> }>();
   let position: GlobalPosition | null = null;
   let queue: Promise<void> = Promise.resolve();
 
@@ -63,7 +71,11 @@ export const startLiveConfig = async (deps: {
       if (change.kind === "proxy") touchedProxies.add(change.id);
       if (change.kind === "credential" || change.kind === "target")
         for (const proxyId of proxiesUsing(view, change.id)) touchedProxies.add(proxyId);
-      if (change.kind === "client") touchedClients.add(change.id);
+      if (change.kind === "client") {
+        touchedClients.add(change.id);
+        // A deleted client's data key is gone: drop any copy cached here.
+        if (event.type === "ClientDeleted") forgetClient(change.id);
+      }
     }
     for (const route of routes.values())
       if (touchedClients.has(route.clientId)) touchedProxies.add(route.proxyId);
@@ -85,7 +97,7 @@ export const startLiveConfig = async (deps: {
     if (!target || !proxyCredential || !targetCredential) return undefined;
 
     const cacheKey = `${targetCredential.credentialId}:${targetCredential.secretVersion}`;
-    let secret = opened.get(cacheKey);
+    let secret = opened.get(cacheKey)?.secret;
     if (!secret) {
       const sealed = targetCredential.secret.sealed;
       try {
@@ -99,7 +111,7 @@ export const startLiveConfig = async (deps: {
         );
         return undefined;
       }
-      opened.set(cacheKey, secret);
+      opened.set(cacheKey, { clientId: targetCredential.clientId, secret });
     }
     return routeFor(proxy, target, proxyCredential, targetCredential, secret);
   };
@@ -107,8 +119,11 @@ export const startLiveConfig = async (deps: {
   const pump = (): Promise<void> => {
     const run = async () => {
       for (;;) {
-        const { events, position: next } = await store.readAll(position, READ_BATCH);
-        if (events.length === 0) return;
+        const { events, position: next } = await store.readAll(position, READ_BATCH, filter);
+        if (events.length === 0) {
+          if (next && (position === null || comparePositions(next, position) > 0)) position = next;
+          return;
+        }
         await apply(events);
         if (next && (position === null || comparePositions(next, position) > 0)) position = next;
         if (events.length < READ_BATCH) return;
@@ -122,6 +137,7 @@ export const startLiveConfig = async (deps: {
 
   const subscription: Subscription = store.subscribe({
     after: position,
+    filter,
     handle: (events) => {
       const run = () => apply(events);
       queue = queue.then(run, run);

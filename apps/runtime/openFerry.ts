@@ -68,6 +68,7 @@ export const openFerry = async (
     const live = await startLiveConfig({
       store,
       openSealed: (clientId, sealed) => secrets.open(clientId, sealed),
+      forgetClient: (clientId) => secrets.forget(clientId),
       logger,
     });
     return {

@@ -79,6 +79,13 @@ export type ReadAllResult = {
   position: GlobalPosition | null;
 };
 
+/**
+ * Leaves out the events of streams whose id starts with `excludeStreamPrefix`
+ * (the configuration view skips request records this way). The position
+ * still moves past what was left out, so a reader never scans it twice.
+ */
+export type ReadFilter = { excludeStreamPrefix?: string };
+
 export type Subscription = { close(): Promise<void> };
 
 export type SubscribeOptions = {
@@ -88,6 +95,7 @@ export type SubscribeOptions = {
   /** Called when the handler or the read fails; the subscription retries. */
   onError?(error: unknown): void;
   batchSize?: number;
+  filter?: ReadFilter;
 };
 
 export interface EventStore {
@@ -104,7 +112,11 @@ export interface EventStore {
     appends: { streamId: string; events: EventInput[]; expected: ExpectedVersion }[],
   ): Promise<AppendResult[]>;
   readStream(streamId: string): Promise<ReadStreamResult>;
-  readAll(after: GlobalPosition | null, limit?: number): Promise<ReadAllResult>;
+  readAll(
+    after: GlobalPosition | null,
+    limit?: number,
+    filter?: ReadFilter,
+  ): Promise<ReadAllResult>;
   subscribe(options: SubscribeOptions): Subscription;
   readCheckpoint(name: string): Promise<GlobalPosition | null>;
   /**

@@ -51,12 +51,16 @@ const serve = async (): Promise<Served> => {
   });
   let text = "";
   const decoder = new TextDecoder();
-  void (async () => {
-    for await (const chunk of child.stdout) text += decoder.decode(chunk);
-  })();
-  void (async () => {
-    for await (const chunk of child.stderr) text += decoder.decode(chunk);
-  })();
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      text += decoder.decode(value);
+    }
+  };
+  void collect(child.stdout);
+  void collect(child.stderr);
   const core = `http://127.0.0.1:${corePort}`;
   for (let i = 0; i < 300; i++) {
     if (text.includes("ferry is serving")) break;

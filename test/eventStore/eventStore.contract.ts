@@ -264,6 +264,33 @@ export function eventStoreContract(name: string, openSql: OpenSql): void {
         expectIncreasing(all);
       });
 
+      it("leaves out excluded streams and still moves past them", async () => {
+        await store.appendToStream("config-1", [event("One")], expectNoStream);
+        await store.appendToStream(
+          "noise-1",
+          range(5).map(() => event("Noise")),
+          expectNoStream,
+        );
+        await store.appendToStream("config-2", [event("Two")], expectNoStream);
+        await store.appendToStream("noise-2", [event("Noise")], expectNoStream);
+        const all = await readAllOnce(store, 9);
+        const filter = { excludeStreamPrefix: "noise-" };
+
+        const first = await store.readAll(null, 10, filter);
+        expect(first.events.map((e) => e.streamId)).toEqual(["config-1", "config-2"]);
+        expect(first.position).toEqual(all.at(-1)!.position);
+
+        const paged = await store.readAll(null, 1, filter);
+        expect(paged.events.map((e) => e.streamId)).toEqual(["config-1"]);
+        expect(paged.position).toEqual(all[0]!.position);
+
+        await store.appendToStream("noise-3", [event("Noise")], expectNoStream);
+        const quiet = await store.readAll(first.position, 10, filter);
+        expect(quiet.events).toEqual([]);
+        expect(comparePositions(quiet.position!, first.position!)).toBeGreaterThan(0);
+        expect((await store.readAll(quiet.position, 10)).events).toEqual([]);
+      });
+
       it("answers nothing and no position on an empty log", async () => {
         expect(await store.readAll(null)).toEqual({ events: [], position: null });
       });
