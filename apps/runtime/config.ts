@@ -48,7 +48,9 @@ export const resolvePublicProxyUrl = (config: FerryConfig, proxyUrl: string): st
   config.publicProxyUrl ?? checkPublicUrl("FERRY_PUBLIC_PROXY_URL", proxyUrl);
 
 export const readConfig = (env: Record<string, string | undefined>): FerryConfig => {
-  const parsed = schema.safeParse(env);
+  // An empty variable means unset, as shells and container runtimes use it.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${issues.join("; ")}`);

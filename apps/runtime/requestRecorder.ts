@@ -1,7 +1,7 @@
 /**
  * Request records leave the hot path here: `record` only pushes to a buffer,
- * and a timer appends the buffer as one transaction of events (a stream per
- * proxy). A crash loses at most one interval of synchronous request records
+ * and a timer appends the buffer in one transaction: one batch event per
+ * proxy, on that proxy's request stream. A crash loses at most one interval of synchronous request records
  * (spec §6); `stop` flushes what is pending.
  */
 import { streams, type RequestRecord } from "../../core/domain/events.ts";
@@ -37,7 +37,12 @@ export const startRequestRecorder = (deps: {
     await store.appendMany(
       [...byProxy].map(([proxyId, records]) => ({
         streamId: streams.requests(proxyId),
-        events: records.map((data) => ({ type: "ProxyRequestRecorded", data })),
+        events: [
+          {
+            type: "ProxyRequestsRecorded",
+            data: { proxyId, clientId: records[0]!.clientId, records },
+          },
+        ],
         expected: expectAny,
       })),
     );

@@ -174,7 +174,16 @@ export type RequestRecord = {
   responseBytes: number;
 };
 
-export type RequestEvent = { type: "ProxyRequestRecorded"; data: RequestRecord };
+/**
+ * Synchronous request records arrive in batches: one event holds the records
+ * of one proxy from one flush (at most a few hundred milliseconds). One row
+ * per batch keeps the embedded store, which runs on the proxy's own thread,
+ * off the request path; projections unfold the records.
+ */
+export type RequestEvent = {
+  type: "ProxyRequestsRecorded";
+  data: { proxyId: string; clientId: string; records: RequestRecord[] };
+};
 
 export type FerryEvent =
   ClientEvent | UserEvent | CredentialEvent | TargetEvent | ProxyEvent | RequestEvent;

@@ -217,7 +217,7 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
       view.proxies.delete(event.data.proxyId);
       return { kind: "proxy", id: event.data.proxyId };
 
-    case "ProxyRequestRecorded":
+    case "ProxyRequestsRecorded":
       return { kind: "none" };
     default: {
       // Exhaustive over today's events; an event type written by a newer

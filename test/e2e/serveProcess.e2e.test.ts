@@ -150,7 +150,9 @@ describe("ferry serve on the embedded store", () => {
     const db = await PGlite.create(join(dataDir, "store"));
     try {
       const { rows } = await db.query<{ path: string }>(
-        "select data->>'path' as path from ferry_events where type = 'ProxyRequestRecorded' order by transaction_id, sequence",
+        `select record->>'path' as path
+         from ferry_events, jsonb_array_elements(data->'records') with ordinality as r(record, n)
+         where type = 'ProxyRequestsRecorded' order by transaction_id, sequence, n`,
       );
       expect(rows.map((row) => row.path)).toEqual(["/quick", "/slow", "/after-restart"]);
     } finally {
