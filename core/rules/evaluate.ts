@@ -24,7 +24,10 @@ export type ScopeMatch = {
 
 /**
  * Rate-limited rules over their limit in the current window: rule id →
- * seconds until that window ends (what a 429 puts in `Retry-After`).
+ * seconds until that window ends (what a 429 puts in `Retry-After`). The
+ * app fills it from the rate limiter port, one `take` per `counted` rule
+ * (key `rule:{ruleId}`, the rule's `limit` and window length); a refused
+ * take is an exceeded rule.
  */
 export type Exceeded = ReadonlyMap<string, number>;
 
