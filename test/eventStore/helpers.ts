@@ -27,7 +27,7 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise
 }
 
 /**
- * The whole log once at least `count` events are readable. On server
+ * The whole log once at least `count` events are readable; fails after 10 s. On server
  * Postgres any transaction in flight in the cluster, even another test
  * file's, holds the xid8 fence back for a moment: wait it out.
  */
@@ -36,7 +36,8 @@ export async function readAllOnce(store: EventStore, count: number): Promise<Rec
 
   for (;;) {
     const { events } = await store.readAll(null, 100_000);
-    if (events.length >= count || Date.now() > deadline) return events;
+    if (events.length >= count) return events;
+    if (Date.now() > deadline) throw new Error(`expected ${count} events, read ${events.length}`);
     await sleep(20);
   }
 }
