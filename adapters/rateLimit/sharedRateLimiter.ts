@@ -116,6 +116,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
         state.waiters.splice(0).forEach((resolve) => resolve(deny(state)));
         break;
       }
+
       const want = Math.min(state.limit, Math.max(blockFor(state.limit), state.waiters.length));
       const debt = state.debt;
       try {
