@@ -165,6 +165,9 @@ function decideScope(match: ScopeMatch, exceeded: Exceeded): ScopeDecision {
 }
 
 /** Highest priority first; equal priorities by rule id, so the order never depends on storage. */
-export function byPriority(a: CompiledRule, b: CompiledRule): number {
+export function byPriority(
+  a: { priority: number; ruleId: string },
+  b: { priority: number; ruleId: string },
+): number {
   return b.priority - a.priority || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }

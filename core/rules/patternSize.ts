@@ -62,7 +62,8 @@ export function expandedSize(source: string): number {
     at = close + 1;
     if (source[at] === "?") at++;
     const times = max === undefined ? Number(min) : max === "" ? Number(min) + 1 : Number(max);
-    return Math.min(size * Math.max(times, 1) + 2, CEILING);
+    // An optional copy (`{1,100}`) costs a split instruction besides its body.
+    return Math.min((size + 1) * Math.max(times, 1) + 2, CEILING);
   };
 
   // `(?:`, `(?<name>`, `(?i:`, `(?-m:` …: everything up to the group's body.
@@ -84,7 +85,8 @@ export function expandedSize(source: string): number {
     at = braced ? source.indexOf("}", at) + 1 : at + 2;
   };
 
-  return alternation();
+  // The program's own start, match and failure instructions.
+  return alternation() + 3;
 }
 
 const CEILING = 1e12;
