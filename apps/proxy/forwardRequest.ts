@@ -1,5 +1,5 @@
 import type { Server } from "bun";
-import { ulid } from "ulid";
+import { monotonicFactory } from "ulid";
 import type { RequestRecord, RequestStatus } from "../../core/domain/events.ts";
 import { authenticateCaller } from "../../core/proxy/authenticateCaller.ts";
 import { allowAll } from "../../core/proxy/authorize.ts";
@@ -19,7 +19,9 @@ export type Forward = (request: Request, server: Server<unknown> | null) => Prom
 
 /** Why `fetch` was aborted; anything else that rejects it is a connection failure. */
 const TIMED_OUT = "upstream_timeout";
-const CALLER_GONE = "caller_gone";
+
+/** Distinct presented secrets whose hash is kept; past this the memo starts over. */
+const HASH_MEMO_SIZE = 1024;
 
 /**
  * The synchronous forward path, spec §4 steps 1 to 8, one labelled step after
@@ -27,9 +29,11 @@ const CALLER_GONE = "caller_gone";
  * except an unknown proxy id, which has no client to record it under.
  */
 export function createForwarder(deps: ProxyDeps): Forward {
-  const { table, hashSecret, logger } = deps;
+  const { table, logger } = deps;
+  const hashSecret = memoize(deps.hashSecret, HASH_MEMO_SIZE);
   const authorize = deps.authorize ?? allowAll;
   const now = deps.now ?? Date.now;
+  const ulid = monotonicFactory();
   const newRequestId = deps.newRequestId ?? (() => `req_${ulid()}`);
 
   const record = (entry: RequestRecord): void => {
@@ -121,12 +125,13 @@ export function createForwarder(deps: ProxyDeps): Forward {
     }
 
     // The server's idle timer would cut a slow upstream or a quiet event
-    // stream; the upstream timeout below bounds the wait instead.
+    // stream; the upstream timeout below bounds the wait instead. A caller
+    // that leaves before the answer's head does not cancel the upstream call,
+    // which the timeout ends at the latest; once the body streams, a caller
+    // that leaves cancels it.
     server?.timeout(request, 0);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(TIMED_OUT), route.timeoutMs);
-    const callerGone = () => abort.abort(CALLER_GONE);
-    request.signal.addEventListener("abort", callerGone, { once: true });
     const hasBody = method !== "GET" && method !== "HEAD";
     const upstreamStartedAt = now();
 
@@ -153,13 +158,12 @@ export function createForwarder(deps: ProxyDeps): Forward {
       const duration = now() - upstreamStartedAt;
       const code: ProxyErrorCode =
         abort.signal.reason === TIMED_OUT ? "upstream_timeout" : "upstream_unreachable";
-      const recordCode = abort.signal.reason === CALLER_GONE ? CALLER_GONE : code;
-      record(failed(outcome, path, recordQuery, recordCode, duration));
+      record(failed(outcome, path, recordQuery, code, duration));
       logger.warn(
         {
           [logFields.requestId]: requestId,
           [logFields.proxyId]: route.proxyId,
-          [logFields.code]: recordCode,
+          [logFields.code]: code,
           [logFields.cause]: nameOf(error),
           [logFields.upstreamOrigin]: plan.origin,
         },
@@ -169,7 +173,6 @@ export function createForwarder(deps: ProxyDeps): Forward {
     } finally {
       // The timeout bounds the wait for the answer, not a streamed body.
       clearTimeout(timer);
-      request.signal.removeEventListener("abort", callerGone);
     }
     const duration = now() - upstreamStartedAt;
 
@@ -249,6 +252,24 @@ function failed(
 function declaredLength(headers: Headers): number {
   const length = Number(headers.get("content-length"));
   return Number.isSafeInteger(length) && length > 0 ? length : 0;
+}
+
+/**
+ * Remembers the keyed hash of recently presented secrets: most callers send
+ * the same key on every request, and the hash is a pure function of it. A
+ * hit answers sooner than a miss, which tells a caller only that someone
+ * presented that value lately, never whether it opens anything.
+ */
+function memoize(hash: (value: string) => string, size: number): (value: string) => string {
+  const memo = new Map<string, string>();
+  return (value) => {
+    const known = memo.get(value);
+    if (known !== undefined) return known;
+    const hashed = hash(value);
+    if (memo.size >= size) memo.clear();
+    memo.set(value, hashed);
+    return hashed;
+  };
 }
 
 /** An error's code or name, never its message: Bun's fetch errors quote the URL. */

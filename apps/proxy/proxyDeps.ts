@@ -11,7 +11,7 @@ export type Logger = { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn };
 export type ProxyDeps = {
   /** The in-memory proxy table; nothing on the request path reads a database. */
   table: ProxyTable;
-  /** Keyed hash of a presented caller secret, comparable to `AcceptedHash.hash`. */
+  /** Keyed hash of a presented caller secret, comparable to `AcceptedHash.hash`; pure (results are memoised). */
   hashSecret: (value: string) => string;
   /** Takes one finished request; must not block (batch it), and is never awaited. */
   record: (record: RequestRecord) => void;

@@ -17,13 +17,19 @@ const HOP_BY_HOP = new Set([
 /** Lower-case names that `Connection` lists; `null` when there is no `Connection`. */
 export function connectionListed(headers: Headers): Set<string> | null {
   const connection = headers.get("connection");
-  if (connection === null) return null;
+  // The two common values list nothing beyond fields that are dropped anyway.
+  if (connection === null || isPlainConnection(connection)) return null;
   const listed = new Set<string>();
   for (const token of connection.split(",")) {
     const name = token.trim().toLowerCase();
     if (name !== "") listed.add(name);
   }
   return listed;
+}
+
+function isPlainConnection(value: string): boolean {
+  const lower = value.length <= 10 ? value.toLowerCase() : "";
+  return lower === "keep-alive" || lower === "close";
 }
 
 /** `name` in lower case, as `Headers` iteration yields it. */
