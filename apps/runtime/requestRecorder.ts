@@ -22,7 +22,7 @@ export const startRequestRecorder = (deps: {
   /** Records kept in memory at most while the store is unavailable. */
   maxPending?: number;
 }): RequestRecorder => {
-  const { store, logger, intervalMs = 250, maxBatch = 2000, maxPending = 100_000 } = deps;
+  const { store, logger, intervalMs = 500, maxBatch = 2000, maxPending = 100_000 } = deps;
   let pending: RequestRecord[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let dropped = 0;
