@@ -27,6 +27,7 @@ export const errorKinds = {
   credential_already_exists: "conflict",
   target_already_exists: "conflict",
   proxy_already_exists: "conflict",
+  rule_already_exists: "conflict",
 
   last_owner: "unprocessable",
   credential_in_use: "unprocessable",
@@ -40,6 +41,8 @@ export const errorKinds = {
   auth_type_immutable: "unprocessable",
   /** Only a proxy key can stay valid for a while after rotation. */
   grace_period_not_applicable: "unprocessable",
+  /** An owner holds at most `MAX_RULES_PER_OWNER` rules (`core/domain/rules/ruleCommands.ts`). */
+  too_many_rules: "unprocessable",
 
   invalid_input: "invalid",
   invalid_secret: "invalid",

@@ -1,3 +1,5 @@
+import type { Rule } from "../rules/rule.ts";
+
 /**
  * Every event Ferry writes, by aggregate. Type strings are PascalCase, past
  * tense, forever. Each event's data carries `at` (ISO-8601 UTC, set at the
@@ -79,6 +81,11 @@ export type CredentialEvent =
         credentialType: CredentialType;
         authType: AuthType;
         region: string | null;
+        /**
+         * What the credential's rule scope decides when no rule matches.
+         * Absent in events written before credentials had rules: read as allow.
+         */
+        defaultEffect?: Effect;
         secret: StoredSecret;
         at: string;
       };
@@ -88,7 +95,7 @@ export type CredentialEvent =
       data: {
         credentialId: string;
         clientId: string;
-        changes: { credentialName?: string; region?: string | null };
+        changes: { credentialName?: string; region?: string | null; defaultEffect?: Effect };
         at: string;
       };
     }
@@ -105,7 +112,45 @@ export type CredentialEvent =
         at: string;
       };
     }
-  | { type: "CredentialDeleted"; data: { credentialId: string; clientId: string; at: string } };
+  | { type: "CredentialDeleted"; data: { credentialId: string; clientId: string; at: string } }
+  | RuleEvent;
+
+/** What a rule is attached to; its events are on that owner's stream. */
+export type RuleOwnerKind = "credential" | "target" | "proxy";
+
+/**
+ * Rules live on their owner's stream (`credential-…`, `target-…`,
+ * `proxy-…`), so a rule and its owner change under one expected version.
+ * `ownerKind` lets a projection find the owner without parsing the stream
+ * id. `RuleChanged` carries the whole rule after the change, so folding never
+ * needs the earlier events of the rule.
+ */
+export type RuleEvent =
+  | {
+      type: "RuleAdded";
+      data: { ownerKind: RuleOwnerKind; ownerId: string; clientId: string; rule: Rule; at: string };
+    }
+  | {
+      type: "RuleChanged";
+      data: {
+        ownerKind: RuleOwnerKind;
+        ownerId: string;
+        clientId: string;
+        ruleId: string;
+        rule: Rule;
+        at: string;
+      };
+    }
+  | {
+      type: "RuleRemoved";
+      data: {
+        ownerKind: RuleOwnerKind;
+        ownerId: string;
+        clientId: string;
+        ruleId: string;
+        at: string;
+      };
+    };
 
 export type TargetFields = {
   targetName: string;
@@ -126,7 +171,8 @@ export type TargetEvent =
       type: "TargetUpdated";
       data: { targetId: string; clientId: string; changes: Partial<TargetFields>; at: string };
     }
-  | { type: "TargetDeleted"; data: { targetId: string; clientId: string; at: string } };
+  | { type: "TargetDeleted"; data: { targetId: string; clientId: string; at: string } }
+  | RuleEvent;
 
 export type ProxyFields = {
   proxyName: string;
@@ -146,7 +192,8 @@ export type ProxyEvent =
       type: "ProxyUpdated";
       data: { proxyId: string; clientId: string; changes: Partial<ProxyFields>; at: string };
     }
-  | { type: "ProxyDeleted"; data: { proxyId: string; clientId: string; at: string } };
+  | { type: "ProxyDeleted"; data: { proxyId: string; clientId: string; at: string } }
+  | RuleEvent;
 
 /** Final status of a synchronous request record (spec §3). */
 export type RequestStatus = "denied" | "completed" | "failed";

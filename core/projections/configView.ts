@@ -8,12 +8,17 @@
 import type {
   AuthType,
   CredentialType,
+  Effect,
   FerryEvent,
   ProxyFields,
   Role,
+  RuleEvent,
+  RuleOwnerKind,
   StoredSecret,
   TargetFields,
 } from "../domain/events.ts";
+import { evolveRules, inListingOrder } from "../domain/rules/ruleList.ts";
+import type { Rule } from "../rules/rule.ts";
 
 export type ClientView = {
   clientId: string;
@@ -48,10 +53,12 @@ export type CredentialView = {
   credentialType: CredentialType;
   authType: AuthType;
   region: string | null;
+  defaultEffect: Effect;
   secret: StoredSecret;
   secretVersion: number;
   /** The secret before the last rotation, while its grace period lasts. */
   previous: { secret: StoredSecret; validUntil: string } | null;
+  rules: Rule[];
   createdAt: string;
   updatedAt: string;
 };
@@ -59,6 +66,7 @@ export type CredentialView = {
 export type TargetView = TargetFields & {
   targetId: string;
   clientId: string;
+  rules: Rule[];
   createdAt: string;
   updatedAt: string;
 };
@@ -66,9 +74,17 @@ export type TargetView = TargetFields & {
 export type ProxyView = ProxyFields & {
   proxyId: string;
   clientId: string;
+  rules: Rule[];
   createdAt: string;
   updatedAt: string;
 };
+
+/**
+ * `rules` of a credential, target or proxy view are kept in listing order
+ * (`inListingOrder`: highest priority first, then oldest first), so readers
+ * never sort.
+ */
+export type RuleOwnerView = CredentialView | TargetView | ProxyView;
 
 export type ConfigView = {
   clients: Map<string, ClientView>;
@@ -159,11 +175,14 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
     }
 
     case "CredentialCreated": {
-      const { at, ...fields } = event.data;
+      // Credentials created before rules existed had no default effect: allow.
+      const { at, defaultEffect = "allow", ...fields } = event.data;
       view.credentials.set(fields.credentialId, {
         ...fields,
+        defaultEffect,
         secretVersion: 1,
         previous: null,
+        rules: [],
         createdAt: at,
         updatedAt: at,
       });
@@ -191,7 +210,7 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
 
     case "TargetCreated": {
       const { at, ...fields } = event.data;
-      view.targets.set(fields.targetId, { ...fields, createdAt: at, updatedAt: at });
+      view.targets.set(fields.targetId, { ...fields, rules: [], createdAt: at, updatedAt: at });
       return { kind: "target", id: fields.targetId };
     }
     case "TargetUpdated":
@@ -205,7 +224,7 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
 
     case "ProxyCreated": {
       const { at, ...fields } = event.data;
-      view.proxies.set(fields.proxyId, { ...fields, createdAt: at, updatedAt: at });
+      view.proxies.set(fields.proxyId, { ...fields, rules: [], createdAt: at, updatedAt: at });
       return { kind: "proxy", id: fields.proxyId };
     }
     case "ProxyUpdated":
@@ -217,6 +236,11 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
       view.proxies.delete(event.data.proxyId);
       return { kind: "proxy", id: event.data.proxyId };
 
+    case "RuleAdded":
+    case "RuleChanged":
+    case "RuleRemoved":
+      return applyRuleEvent(view, event);
+
     case "ProxyRequestsRecorded":
       return { kind: "none" };
     default: {
@@ -225,6 +249,39 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
       const unknown: never = event;
       void unknown;
       return { kind: "none" };
+    }
+  }
+};
+
+/**
+ * A rule event changes its owner: the change names the owner, so the proxy
+ * table rebuilds every proxy the owner takes part in. The owner's own
+ * `updatedAt` stays: its fields did not change; the rule has its own.
+ */
+const applyRuleEvent = (view: ConfigView, event: RuleEvent): ConfigChange => {
+  const { ownerKind, ownerId } = event.data;
+  const owner = ownerOf(view, ownerKind, ownerId);
+  if (owner) owner.rules = inListingOrder(evolveRules(owner.rules, event));
+  return { kind: ownerKind, id: ownerId };
+};
+
+/** The credential, target or proxy a rule is attached to, if it is still there. */
+export const ownerOf = (
+  view: ConfigView,
+  ownerKind: RuleOwnerKind,
+  ownerId: string,
+): RuleOwnerView | undefined => {
+  switch (ownerKind) {
+    case "credential":
+      return view.credentials.get(ownerId);
+    case "target":
+      return view.targets.get(ownerId);
+    case "proxy":
+      return view.proxies.get(ownerId);
+    default: {
+      const unknown: never = ownerKind;
+      void unknown;
+      return undefined;
     }
   }
 };

@@ -1,4 +1,5 @@
-import type { AuthType, CredentialType, StoredSecret } from "../events.ts";
+import type { AuthType, CredentialType, Effect, StoredSecret } from "../events.ts";
+import type { RuleCommand } from "../rules/ruleCommands.ts";
 
 /**
  * Secrets arrive already parsed (`parseSecret`), generated, hashed and
@@ -12,6 +13,8 @@ export type CreateCredential = {
   credentialType: CredentialType;
   authType: AuthType;
   region?: string | null;
+  /** What the credential's rule scope decides when no rule matches; default `allow`. */
+  defaultEffect?: Effect;
   secret: StoredSecret;
   at: string;
 };
@@ -21,7 +24,7 @@ export type UpdateCredential = {
   type: "UpdateCredential";
   credentialId: string;
   clientId: string;
-  changes: { credentialName?: string; region?: string | null };
+  changes: { credentialName?: string; region?: string | null; defaultEffect?: Effect };
   at: string;
 };
 
@@ -50,4 +53,4 @@ export type DeleteCredential = {
 };
 
 export type CredentialCommand =
-  CreateCredential | UpdateCredential | RotateCredentialSecret | DeleteCredential;
+  CreateCredential | UpdateCredential | RotateCredentialSecret | DeleteCredential | RuleCommand;

@@ -4,8 +4,9 @@ import { changedFields, isEmpty } from "../changes.ts";
 import { assertNever } from "../decider.ts";
 import { fail, invalidFields, type DomainError } from "../errors.ts";
 import type { CredentialEvent } from "../events.ts";
-import { nameSchema, regionSchema, timestampSchema } from "../fields.ts";
+import { effectSchema, nameSchema, regionSchema, timestampSchema } from "../fields.ts";
 import { parseInput } from "../parseInput.ts";
+import { decideRuleCommand, isRuleCommand } from "../rules/ruleCommands.ts";
 import type {
   CredentialCommand,
   DeleteCredential,
@@ -21,21 +22,25 @@ type Decision = Result<CredentialEvent[], DomainError>;
 const createInput = z.object({
   credentialName: nameSchema,
   region: regionSchema.optional().transform((region) => region ?? null),
+  defaultEffect: effectSchema.optional().transform((effect) => effect ?? "allow"),
 });
 const updateInput = z.object({
   credentialName: nameSchema.optional(),
   region: regionSchema.optional(),
+  defaultEffect: effectSchema.optional(),
 });
 const rotateInput = z.object({ previousValidUntil: timestampSchema.nullable().optional() });
 
 export const decide = (command: CredentialCommand, state: CredentialState): Decision => {
+  if (isRuleCommand(command)) return decideRuleCommand("credential", command, state);
+
   if (command.type === "CreateCredential") {
     if (state.status !== "empty") {
       return fail("credential_already_exists", `credential ${command.credentialId} already exists`);
     }
     return checkAuthType(command.credentialType, command.authType)
       .andThen(() => parseInput(createInput, command))
-      .map(({ credentialName, region }) => {
+      .map(({ credentialName, region, defaultEffect }) => {
         const { credentialId, clientId, credentialType, authType, secret, at } = command;
         return [
           {
@@ -47,6 +52,7 @@ export const decide = (command: CredentialCommand, state: CredentialState): Deci
               credentialType,
               authType,
               region,
+              defaultEffect,
               secret,
               at,
             },

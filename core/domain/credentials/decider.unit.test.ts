@@ -9,7 +9,8 @@ import {
   rotatedCredential,
   storedSecret,
 } from "../../testing/fixtures/credentials.ts";
-import type { AuthType } from "../events.ts";
+import type { UpdateCredential } from "./commands.ts";
+import type { AuthType, CredentialEvent } from "../events.ts";
 import { credentialDecider } from "./decider.ts";
 
 const given = deciderSpec(credentialDecider);
@@ -24,7 +25,7 @@ const create = {
   secret: storedSecret(1),
   at: at(0),
 } as const;
-const update = (changes: { credentialName?: string; region?: string | null }) =>
+const update = (changes: UpdateCredential["changes"]) =>
   ({ type: "UpdateCredential", credentialId, clientId, changes, at: at(5) }) as const;
 const rotate = (previousValidUntil?: string | null, authType: AuthType = "apiKey") =>
   ({
@@ -44,6 +45,33 @@ describe("credential, not created", () => {
     const state = given([]).when(create).then(createdCredential("proxy"));
 
     expect(state).toMatchObject({ status: "active", secretVersion: 1, previous: null });
+  });
+
+  it("allows by default when no rule matches, or denies when asked", () => {
+    const state = given([]).when(create).then(createdCredential("proxy"));
+    expect(state).toMatchObject({ defaultEffect: "allow", rules: [] });
+
+    given([])
+      .when({ ...create, defaultEffect: "deny" })
+      .then(createdCredential("proxy", { defaultEffect: "deny" }));
+  });
+
+  it("refuses a default effect other than allow or deny", () => {
+    given([])
+      .when({ ...create, defaultEffect: "block" as "deny" })
+      .thenFails("invalid_input", { field: "defaultEffect" });
+  });
+
+  it("reads a credential created before default effects existed as allowing", () => {
+    const [created] = createdCredential() as [
+      Extract<CredentialEvent, { type: "CredentialCreated" }>,
+    ];
+    const { defaultEffect: _dropped, ...older } = created.data;
+    const state = given([{ ...created, data: older }])
+      .when(update({ defaultEffect: "allow" }))
+      .then([]);
+
+    expect(state).toMatchObject({ status: "active", defaultEffect: "allow" });
   });
 
   it("creates a target credential with a region", () => {
@@ -112,6 +140,19 @@ describe("credential, active", () => {
           data: { credentialId, clientId, changes: { region: null }, at: at(5) },
         },
       ]);
+  });
+
+  it("changes the default effect", () => {
+    const state = given(createdCredential())
+      .when(update({ defaultEffect: "deny" }))
+      .then([
+        {
+          type: "CredentialUpdated",
+          data: { credentialId, clientId, changes: { defaultEffect: "deny" }, at: at(5) },
+        },
+      ]);
+
+    expect(state).toMatchObject({ defaultEffect: "deny" });
   });
 
   it("emits nothing when nothing changes", () => {

@@ -1,5 +1,7 @@
+import type { Rule } from "../../rules/rule.ts";
 import { ignoreUnknown } from "../decider.ts";
-import type { AuthType, CredentialEvent, CredentialType, StoredSecret } from "../events.ts";
+import type { AuthType, CredentialEvent, CredentialType, Effect, StoredSecret } from "../events.ts";
+import { evolveRules } from "../rules/ruleList.ts";
 
 export type CredentialState =
   | { status: "empty" }
@@ -11,11 +13,14 @@ export type CredentialState =
       credentialType: CredentialType;
       authType: AuthType;
       region: string | null;
+      defaultEffect: Effect;
       secret: StoredSecret;
       /** 1 at creation, one more per rotation. */
       secretVersion: number;
       /** The secret before the last rotation, while it stays valid. */
       previous: { secret: StoredSecret; validUntil: string } | null;
+      /** In the order they were added. */
+      rules: readonly Rule[];
       createdAt: string;
       updatedAt: string;
     }
@@ -27,12 +32,14 @@ export const evolve = (state: CredentialState, event: CredentialEvent): Credenti
   switch (event.type) {
     case "CredentialCreated": {
       if (state.status !== "empty") return state;
-      const { at, ...fields } = event.data;
+      const { at, defaultEffect = "allow", ...fields } = event.data;
       return {
         status: "active",
         ...fields,
+        defaultEffect,
         secretVersion: 1,
         previous: null,
+        rules: [],
         createdAt: at,
         updatedAt: at,
       };
@@ -57,6 +64,11 @@ export const evolve = (state: CredentialState, event: CredentialEvent): Credenti
         clientId: state.clientId,
         deletedAt: event.data.at,
       };
+    case "RuleAdded":
+    case "RuleChanged":
+    case "RuleRemoved":
+      if (state.status !== "active") return state;
+      return { ...state, rules: evolveRules(state.rules, event) };
     default:
       return ignoreUnknown(event, state);
   }

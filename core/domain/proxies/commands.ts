@@ -1,4 +1,5 @@
 import type { CredentialType, Effect, ProxyFields } from "../events.ts";
+import type { RuleCommand } from "../rules/ruleCommands.ts";
 
 /**
  * What the handler looked up about a referenced credential or target, from
@@ -50,4 +51,4 @@ export type UpdateProxy = {
 
 export type DeleteProxy = { type: "DeleteProxy"; proxyId: string; clientId: string; at: string };
 
-export type ProxyCommand = CreateProxy | UpdateProxy | DeleteProxy;
+export type ProxyCommand = CreateProxy | UpdateProxy | DeleteProxy | RuleCommand;

@@ -6,6 +6,7 @@ import { fail, type DomainError } from "../errors.ts";
 import type { ProxyEvent, ProxyFields } from "../events.ts";
 import { effectSchema, nameSchema, regionSchema, requestLimitSchema } from "../fields.ts";
 import { parseInput } from "../parseInput.ts";
+import { decideRuleCommand, isRuleCommand } from "../rules/ruleCommands.ts";
 import type { CreateProxy, ProxyCommand, UpdateProxy } from "./commands.ts";
 import { checkCredential, checkTarget } from "./references.ts";
 import type { ProxyState } from "./state.ts";
@@ -41,6 +42,8 @@ const updateInput = z.object({
 });
 
 export const decide = (command: ProxyCommand, state: ProxyState): Decision => {
+  if (isRuleCommand(command)) return decideRuleCommand("proxy", command, state);
+
   if (command.type === "CreateProxy") return create(command, state);
 
   // Another client's proxy answers exactly like a missing one (spec §2).

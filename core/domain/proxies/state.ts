@@ -1,5 +1,7 @@
+import type { Rule } from "../../rules/rule.ts";
 import { ignoreUnknown } from "../decider.ts";
 import type { ProxyEvent, ProxyFields } from "../events.ts";
+import { evolveRules } from "../rules/ruleList.ts";
 
 export type ProxyState =
   | { status: "empty" }
@@ -7,6 +9,8 @@ export type ProxyState =
       status: "active";
       proxyId: string;
       clientId: string;
+      /** In the order they were added. */
+      rules: readonly Rule[];
       createdAt: string;
       updatedAt: string;
     })
@@ -19,7 +23,7 @@ export const evolve = (state: ProxyState, event: ProxyEvent): ProxyState => {
     case "ProxyCreated": {
       if (state.status !== "empty") return state;
       const { at, ...fields } = event.data;
-      return { status: "active", ...fields, createdAt: at, updatedAt: at };
+      return { status: "active", ...fields, rules: [], createdAt: at, updatedAt: at };
     }
     case "ProxyUpdated":
       if (state.status !== "active") return state;
@@ -32,6 +36,11 @@ export const evolve = (state: ProxyState, event: ProxyEvent): ProxyState => {
         clientId: state.clientId,
         deletedAt: event.data.at,
       };
+    case "RuleAdded":
+    case "RuleChanged":
+    case "RuleRemoved":
+      if (state.status !== "active") return state;
+      return { ...state, rules: evolveRules(state.rules, event) };
     default:
       return ignoreUnknown(event, state);
   }

@@ -1,4 +1,5 @@
 import type { Effect } from "../events.ts";
+import type { RuleCommand } from "../rules/ruleCommands.ts";
 
 export type CreateTarget = {
   type: "CreateTarget";
@@ -40,4 +41,4 @@ export type DeleteTarget = {
   at: string;
 };
 
-export type TargetCommand = CreateTarget | UpdateTarget | DeleteTarget;
+export type TargetCommand = CreateTarget | UpdateTarget | DeleteTarget | RuleCommand;

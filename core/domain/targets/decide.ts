@@ -14,6 +14,7 @@ import {
   timeoutMsSchema,
 } from "../fields.ts";
 import { parseInput } from "../parseInput.ts";
+import { decideRuleCommand, isRuleCommand } from "../rules/ruleCommands.ts";
 import type { TargetCommand } from "./commands.ts";
 import type { TargetState } from "./state.ts";
 
@@ -38,6 +39,8 @@ const updateInput = z.object({
 });
 
 export const decide = (command: TargetCommand, state: TargetState): Decision => {
+  if (isRuleCommand(command)) return decideRuleCommand("target", command, state);
+
   if (command.type === "CreateTarget") {
     if (state.status !== "empty") {
       return fail("target_already_exists", `target ${command.targetId} already exists`);

@@ -35,6 +35,7 @@ describe("target, not created", () => {
       ...targetFields,
       targetId,
       clientId,
+      rules: [],
       createdAt: at(0),
       updatedAt: at(0),
     });

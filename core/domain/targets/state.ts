@@ -1,5 +1,7 @@
+import type { Rule } from "../../rules/rule.ts";
 import { ignoreUnknown } from "../decider.ts";
 import type { TargetEvent, TargetFields } from "../events.ts";
+import { evolveRules } from "../rules/ruleList.ts";
 
 export type TargetState =
   | { status: "empty" }
@@ -7,6 +9,8 @@ export type TargetState =
       status: "active";
       targetId: string;
       clientId: string;
+      /** In the order they were added. */
+      rules: readonly Rule[];
       createdAt: string;
       updatedAt: string;
     })
@@ -19,7 +23,7 @@ export const evolve = (state: TargetState, event: TargetEvent): TargetState => {
     case "TargetCreated": {
       if (state.status !== "empty") return state;
       const { at, ...fields } = event.data;
-      return { status: "active", ...fields, createdAt: at, updatedAt: at };
+      return { status: "active", ...fields, rules: [], createdAt: at, updatedAt: at };
     }
     case "TargetUpdated":
       if (state.status !== "active") return state;
@@ -32,6 +36,11 @@ export const evolve = (state: TargetState, event: TargetEvent): TargetState => {
         clientId: state.clientId,
         deletedAt: event.data.at,
       };
+    case "RuleAdded":
+    case "RuleChanged":
+    case "RuleRemoved":
+      if (state.status !== "active") return state;
+      return { ...state, rules: evolveRules(state.rules, event) };
     default:
       return ignoreUnknown(event, state);
   }
