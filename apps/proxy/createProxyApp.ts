@@ -24,7 +24,10 @@ const HEALTHY = JSON.stringify({ status: "ok" });
 export function createProxyApp(deps: ProxyDeps) {
   const forward = createForwarder(deps);
 
-  return new Elysia({ name: "ferry-proxy" })
+  // The server is read from the app, not from the handler's context: asking
+  // Elysia's context for `server` defines a property on every request.
+  const app = new Elysia({ name: "ferry-proxy" });
+  return app
     .onError(({ code }) =>
       code === "NOT_FOUND"
         ? errorResponse("not_found", null)
@@ -34,7 +37,7 @@ export function createProxyApp(deps: ProxyDeps) {
       "/health",
       () => new Response(HEALTHY, { headers: { "content-type": "application/json" } }),
     )
-    .all("/api/*", ({ request, server }) => forward(request, server), { parse: "none" });
+    .all("/api/*", ({ request }) => forward(request, app.server), { parse: "none" });
 }
 
 export type ProxyApp = ReturnType<typeof createProxyApp>;

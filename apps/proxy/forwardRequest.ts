@@ -92,16 +92,17 @@ export function createForwarder(deps: ProxyDeps): Forward {
     const headers = callerHeaders(request.headers, plan.callerHeader);
 
     // 4. Authorize: rules in four scopes, then the proxy's own limits.
-    const decision = authorize(route, { method, path, query: callerQuery.forwarded, headers });
+    // Only a request that counts toward a rate limit gets a promise here.
+    const pending = authorize(route, { method, path, query: callerQuery.forwarded, headers });
+    const decision = pending instanceof Promise ? await pending : pending;
     if (!decision.allowed) {
       const code = decision.status === 429 ? "rate_limited" : "rule_denied";
-      record(denied(outcome, path, callerQuery.redacted, code));
-      const retry =
-        decision.retryAfterSeconds === undefined
-          ? undefined
-          : { "retry-after": String(decision.retryAfterSeconds) };
+      record(denied(outcome, path, callerQuery.redacted, code, decision.ruleId));
+      const extra = { ...decision.headers };
+      if (decision.retryAfterSeconds !== undefined)
+        extra["retry-after"] = String(decision.retryAfterSeconds);
       const details = { scope: decision.scope, ruleId: decision.ruleId };
-      return errorResponse(code, requestId, details, retry);
+      return errorResponse(code, requestId, details, extra);
     }
 
     // 5. Build the upstream request: origin + prefix + canonical path + query,
@@ -177,6 +178,9 @@ export function createForwarder(deps: ProxyDeps): Forward {
     const duration = now() - upstreamStartedAt;
 
     // 6. Answer with the upstream's status, headers and streamed body.
+    if (decision.headers)
+      for (const [name, value] of Object.entries(decision.headers))
+        upstream.headers.set(name, value);
     const response = callerResponse(upstream, method, requestId, buffered);
 
     // 8. Record the request, off the answer's path.
@@ -216,9 +220,16 @@ function recordBase(outcome: Outcome, path: string, query: string | null) {
   };
 }
 
-function denied(outcome: Outcome, path: string, query: string | null, code: string): RequestRecord {
+function denied(
+  outcome: Outcome,
+  path: string,
+  query: string | null,
+  code: string,
+  ruleId: string | null = null,
+): RequestRecord {
   return {
     ...recordBase(outcome, path, query),
+    ...(ruleId !== null && { ruleId }),
     status: "denied",
     responseStatus: null,
     duration: 0,
