@@ -21,6 +21,7 @@ import {
 } from "../../core/projections/configView.ts";
 import type { ProxyRoute, ProxyTable } from "../../core/proxy/route.ts";
 import { routeFor } from "../../core/proxy/routeFromConfig.ts";
+import { compileRule, type CompiledRule, type Rule } from "../../core/rules/index.ts";
 import type { Logger } from "./logger.ts";
 
 export type OpenSealed = (clientId: string, sealed: Sealed) => Promise<Record<string, unknown>>;
@@ -55,6 +56,16 @@ export const startLiveConfig = async (deps: {
   const view = emptyConfigView();
   const routes = new Map<string, ProxyRoute>();
   const opened = new Map<string, { clientId: string; secret: Record<string, unknown> }>();
+  // Rules are compiled when they change, not per rebuild of every route that
+  // shares them: keyed by id and the time of their last change.
+  const compiled = new Map<string, { updatedAt: string; rule: CompiledRule }>();
+  const compile = (rule: Rule): CompiledRule => {
+    const known = compiled.get(rule.ruleId);
+    if (known && known.updatedAt === rule.updatedAt) return known.rule;
+    const fresh = compileRule(rule);
+    compiled.set(rule.ruleId, { updatedAt: rule.updatedAt, rule: fresh });
+    return fresh;
+  };
   let position: GlobalPosition | null = null;
   let queue: Promise<void> = Promise.resolve();
 
@@ -113,7 +124,7 @@ export const startLiveConfig = async (deps: {
       }
       opened.set(cacheKey, { clientId: targetCredential.clientId, secret });
     }
-    return routeFor(proxy, target, proxyCredential, targetCredential, secret);
+    return routeFor(proxy, target, proxyCredential, targetCredential, secret, compile);
   };
 
   const pump = (): Promise<void> => {

@@ -8,6 +8,8 @@ import type { CoreApiDeps } from "../core-api/context.ts";
 import { createProxyApp } from "../proxy/createProxyApp.ts";
 import { startProxyServer } from "../proxy/startProxyServer.ts";
 import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
+import { createRateLimiter } from "../../adapters/rateLimit/index.ts";
+import { createAuthorizer } from "./authorizer.ts";
 import { bootstrapAdmin } from "./bootstrapAdmin.ts";
 import { resolvePublicProxyUrl, type FerryConfig } from "./config.ts";
 import type { Logger } from "./logger.ts";
@@ -36,6 +38,12 @@ export const startFerry = async (
   const ferry = await openFerry(config, logger, options);
   try {
     const recorder = startRequestRecorder({ store: ferry.store, logger });
+    // One process counts alone on the embedded store; processes sharing a
+    // Postgres lease their quota from it so that limits hold across them.
+    const limiter =
+      ferry.sql.kind === "postgres"
+        ? createRateLimiter({ mode: "shared", sql: ferry.sql, logger })
+        : createRateLimiter({ mode: "local" });
     const proxyServer = await startProxyServer({
       hostname: config.host,
       port: config.proxyPort,
@@ -43,6 +51,7 @@ export const startFerry = async (
         table: ferry.live.table,
         hashSecret: ferry.hash,
         record: recorder.record,
+        authorize: createAuthorizer({ limiter }),
         logger,
       }),
     });
@@ -75,6 +84,7 @@ export const startFerry = async (
       stop: async () => {
         await Promise.all([coreServer.stop(false), proxyServer.stop()]);
         await recorder.stop();
+        await limiter.close();
         await ferry.close();
       },
     };

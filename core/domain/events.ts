@@ -219,6 +219,8 @@ export type RequestRecord = {
   targetCredentialVersion: number | null;
   requestBytes: number;
   responseBytes: number;
+  /** For a denial by a rule: the rule that decided. */
+  ruleId?: string;
 };
 
 /**

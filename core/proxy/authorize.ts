@@ -21,9 +21,15 @@ export type CanonicalRequest = {
 export type RuleScope = "proxyCredential" | "targetCredential" | "proxy" | "target" | "proxyLimit";
 
 export type AuthorizeDecision =
-  | { allowed: true }
+  | {
+      allowed: true;
+      /** Rate-limit header fields to add to the answer (RateLimit-*). */
+      headers?: Record<string, string>;
+    }
   | {
       allowed: false;
+      /** Rate-limit header fields to add to the answer (Retry-After, RateLimit-*). */
+      headers?: Record<string, string>;
       scope: RuleScope;
       /** The deciding rule, highest priority first; null when a default effect or a limit decided. */
       ruleId: string | null;
@@ -32,7 +38,15 @@ export type AuthorizeDecision =
       retryAfterSeconds?: number;
     };
 
-export type Authorize = (route: ProxyRoute, request: CanonicalRequest) => AuthorizeDecision;
+/**
+ * Synchronous when nothing needs counting, so that the common request never
+ * waits for a promise; a request that counts toward a rate limit answers a
+ * promise (the limiter may have to lease quota from Postgres).
+ */
+export type Authorize = (
+  route: ProxyRoute,
+  request: CanonicalRequest,
+) => AuthorizeDecision | Promise<AuthorizeDecision>;
 
 const ALLOWED: AuthorizeDecision = { allowed: true };
 

@@ -5,6 +5,8 @@
  * database on the request path.
  */
 
+import type { ScopeRules } from "../rules/evaluate.ts";
+
 /** A keyed hash the caller's secret must match, possibly only for a while. */
 export type AcceptedHash = {
   hash: string;
@@ -24,6 +26,9 @@ export type Injection = {
   query: [name: string, value: string][];
 };
 
+/** The proxy's own request limits (spec §2 Proxy); null: none. */
+export type ProxyLimits = { perMinute: number | null; perDay: number | null };
+
 export type ProxyRoute = {
   proxyId: string;
   clientId: string;
@@ -35,6 +40,9 @@ export type ProxyRoute = {
   inject: Injection;
   targetCredentialId: string;
   targetCredentialVersion: number;
+  /** Compiled rules of the four scopes, in evaluation order; absent: allow all. */
+  scopes?: ScopeRules[];
+  limits?: ProxyLimits;
 };
 
 export interface ProxyTable {

@@ -4,6 +4,9 @@
  * (the sealed target secret arrives opened); this file only decides shapes.
  */
 import type { CredentialView, ProxyView, TargetView } from "../projections/configView.ts";
+import { compileRule, type CompiledRule } from "../rules/compileRule.ts";
+import type { ScopeRules } from "../rules/evaluate.ts";
+import type { Rule } from "../rules/rule.ts";
 import type { AcceptedHash, CallerAuth, Injection, ProxyRoute } from "./route.ts";
 
 const DEFAULT_KEY_NAME = "X-API-Key";
@@ -82,12 +85,41 @@ export const injectionFor = (
   return { headers, query };
 };
 
+/** Compiles a rule, or answers the copy compiled before if it has not changed. */
+export type RuleCompiler = (rule: Rule) => CompiledRule;
+
+/**
+ * The four scopes of spec §4 step 4, in evaluation order, each with its
+ * rules compiled (once: `compile` may cache by id and version).
+ */
+export const scopesFor = (
+  proxy: ProxyView,
+  target: TargetView,
+  proxyCredential: CredentialView,
+  targetCredential: CredentialView,
+  compile: RuleCompiler = compileRule,
+): ScopeRules[] => [
+  {
+    scope: "proxyCredential",
+    defaultEffect: proxyCredential.defaultEffect,
+    rules: proxyCredential.rules.map(compile),
+  },
+  {
+    scope: "targetCredential",
+    defaultEffect: targetCredential.defaultEffect,
+    rules: targetCredential.rules.map(compile),
+  },
+  { scope: "proxy", defaultEffect: proxy.defaultEffect, rules: proxy.rules.map(compile) },
+  { scope: "target", defaultEffect: target.defaultEffect, rules: target.rules.map(compile) },
+];
+
 export const routeFor = (
   proxy: ProxyView,
   target: TargetView,
   proxyCredential: CredentialView,
   targetCredential: CredentialView,
   opened: Record<string, unknown>,
+  compile: RuleCompiler = compileRule,
 ): ProxyRoute | undefined => {
   const caller = callerAuthFor(proxyCredential);
   if (!caller) return undefined;
@@ -101,6 +133,8 @@ export const routeFor = (
     inject: injectionFor(targetCredential, opened),
     targetCredentialId: targetCredential.credentialId,
     targetCredentialVersion: targetCredential.secretVersion,
+    scopes: scopesFor(proxy, target, proxyCredential, targetCredential, compile),
+    limits: { perMinute: proxy.maxRequestsPerMinute, perDay: proxy.maxRequestsPerDay },
   };
 };
 
