@@ -10,6 +10,7 @@ import { openApiRoutes } from "./openapi.ts";
 import { clientRoutes } from "./routes/clients.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
 import { proxyRoutes } from "./routes/proxies.ts";
+import { ruleRoutes } from "./routes/rules.ts";
 import { targetRoutes } from "./routes/targets.ts";
 import { userRoutes } from "./routes/users.ts";
 
@@ -19,6 +20,7 @@ const features = (deps: CoreApiDeps, prefix: string) =>
     .use(credentialRoutes(deps))
     .use(targetRoutes(deps))
     .use(proxyRoutes(deps))
+    .use(ruleRoutes(deps))
     .use(userRoutes(deps));
 
 export const createCoreApi = (deps: CoreApiDeps) =>

@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import * as z from "zod";
 import { createCredentialInput, updateCredentialInput } from "./routes/credentials.ts";
 import { createProxyInput, updateProxyInput } from "./routes/proxies.ts";
+import { ruleSchema } from "../../core/rules/ruleSchema.ts";
 import { createTargetInput, updateTargetInput } from "./routes/targets.ts";
 
 type Operation = {
@@ -26,6 +27,34 @@ const tokenBody = z.object({
 const memberBody = z.object({ userId: z.string(), role: z.enum(["owner", "admin", "member"]) });
 
 const c = "/clients/{clientId}";
+
+/** The same five rule routes under each kind of owner. */
+const ruleOperations = (segment: string, param: string, owner: string): Operation[] => {
+  const rules = `${c}/${segment}/{${param}}/rules`;
+  return [
+    { method: "get", path: rules, summary: `List a ${owner}'s rules, highest priority first` },
+    {
+      method: "post",
+      path: rules,
+      summary: `Add a rule to a ${owner}; answers warnings for a rule that matches every request`,
+      body: ruleSchema,
+      status: 201,
+    },
+    { method: "get", path: `${rules}/{ruleId}`, summary: `Read a ${owner}'s rule` },
+    {
+      method: "put",
+      path: `${rules}/{ruleId}`,
+      summary: `Change a ${owner}'s rule (only the fields given; null clears one)`,
+      body: ruleSchema.partial(),
+    },
+    {
+      method: "delete",
+      path: `${rules}/{ruleId}`,
+      summary: `Remove a ${owner}'s rule`,
+      status: 204,
+    },
+  ];
+};
 const operations: Operation[] = [
   {
     method: "get",
@@ -111,6 +140,9 @@ const operations: Operation[] = [
     body: updateProxyInput,
   },
   { method: "delete", path: `${c}/proxies/{proxyId}`, summary: "Delete a proxy", status: 204 },
+  ...ruleOperations("proxies", "proxyId", "proxy"),
+  ...ruleOperations("credentials", "credentialId", "credential"),
+  ...ruleOperations("targets", "targetId", "target"),
   { method: "get", path: "/users/me", summary: "The user behind the token" },
   {
     method: "post",

@@ -17,7 +17,7 @@ import {
 } from "../../../core/domain/credentials/secretSchema.ts";
 import type { StoredSecret } from "../../../core/domain/events.ts";
 import { streams } from "../../../core/domain/events.ts";
-import { nameSchema, regionSchema } from "../../../core/domain/fields.ts";
+import { effectSchema, nameSchema, regionSchema } from "../../../core/domain/fields.ts";
 import { proxiesUsing, type CredentialView } from "../../../core/projections/configView.ts";
 import { newId } from "../../runtime/ids.ts";
 import { clientOf, ownedBy } from "../auth.ts";
@@ -39,6 +39,7 @@ const credentialFields = [
   "credentialType",
   "authType",
   "region",
+  "defaultEffect",
   "secret",
   "gracePeriodSeconds",
 ] as const;
@@ -52,12 +53,15 @@ export const createCredentialInput = z.object({
     error: "must be one of apiKey, bearer, basicAuth, jwtVerify, oauth2, custom, none",
   }),
   region: regionSchema.default(null),
+  /** What the credential's rule scope decides when none of its rules matches. */
+  defaultEffect: effectSchema.default("allow"),
   secret: z.unknown().optional(),
 });
 
 export const updateCredentialInput = z.object({
   credentialName: nameSchema.optional(),
   region: regionSchema.optional(),
+  defaultEffect: effectSchema.optional(),
   authType: z.string().optional(),
   secret: z.unknown().optional(),
   /** How long the previous proxy key stays valid after a rotation. */
@@ -76,6 +80,7 @@ export const presentCredential = (credential: CredentialView) => ({
   credentialType: credential.credentialType,
   authType: credential.authType,
   region: credential.region,
+  defaultEffect: credential.defaultEffect,
   secret: { ...maskSecret(credential.secret), fingerprint: credential.secret.fingerprint },
   secretVersion: credential.secretVersion,
   createdAt: credential.createdAt,
@@ -156,6 +161,7 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
             credentialType: input.credentialType,
             authType: input.authType,
             region: input.region,
+            defaultEffect: input.defaultEffect,
             secret: stored,
             at: nowIso(deps),
           },
@@ -206,7 +212,11 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
         const at = nowIso(deps);
         const { credentialId } = credential;
 
-        if (input.credentialName !== undefined || input.region !== undefined)
+        if (
+          input.credentialName !== undefined ||
+          input.region !== undefined ||
+          input.defaultEffect !== undefined
+        )
           await execute(
             deps,
             streams.credential(credentialId),
@@ -218,6 +228,7 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
               changes: {
                 ...(input.credentialName !== undefined && { credentialName: input.credentialName }),
                 ...(input.region !== undefined && { region: input.region }),
+                ...(input.defaultEffect !== undefined && { defaultEffect: input.defaultEffect }),
               },
               at,
             },
