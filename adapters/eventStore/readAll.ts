@@ -36,7 +36,8 @@ const start: GlobalPosition = { transactionId: 0n, sequence: 0n };
 export const defaultReadAllLimit = 1_000;
 
 /*
- * With a filter, the same fenced read leaves out the excluded streams, and
+ * With a filter, the same fenced read leaves out the streams the filter
+ * excludes (a null prefix leaves nothing out on its side), and
  * `head` (the newest event under the fence, found by one backward index step)
  * tells how far the read got: when fewer rows than the limit come back, every
  * event up to `head` was either returned or excluded, so the reader may
@@ -49,7 +50,8 @@ const selectFilteredAfter = `
     FROM ${e.table}, fence
     WHERE (${e.table}.${e.transactionId}, ${e.table}.${e.sequence}) > ($1::text::xid8, $2::text::bigint)
       AND ${e.table}.${e.transactionId} < fence.xmin
-      AND NOT starts_with(${e.table}.${e.streamId}, $4)
+      AND ($4::text IS NULL OR NOT starts_with(${e.table}.${e.streamId}, $4::text))
+      AND ($5::text IS NULL OR starts_with(${e.table}.${e.streamId}, $5::text))
     ORDER BY ${e.table}.${e.transactionId}, ${e.table}.${e.sequence}
     LIMIT $3
   ),
@@ -78,8 +80,8 @@ export async function readAll(
   filter: ReadFilter = {},
 ): Promise<ReadAllResult> {
   const from = after ?? start;
-  if (filter.excludeStreamPrefix)
-    return readFiltered(sql, after, from, limit, filter.excludeStreamPrefix);
+  if (filter.excludeStreamPrefix || filter.streamPrefix)
+    return readFiltered(sql, after, from, limit, filter);
 
   const { rows } = await sql.query<EventRow>(selectAfter, [
     from.transactionId.toString(),
@@ -96,13 +98,14 @@ async function readFiltered(
   after: GlobalPosition | null,
   from: GlobalPosition,
   limit: number,
-  excludeStreamPrefix: string,
+  filter: ReadFilter,
 ): Promise<ReadAllResult> {
   const { rows } = await sql.query<EventRow & { is_head: boolean }>(selectFilteredAfter, [
     from.transactionId.toString(),
     from.sequence.toString(),
     limit,
-    excludeStreamPrefix,
+    filter.excludeStreamPrefix || null,
+    filter.streamPrefix || null,
   ]);
 
   const events = rows.filter((row) => !row.is_head).map(toRecordedEvent);

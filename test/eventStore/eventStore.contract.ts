@@ -291,6 +291,42 @@ export function eventStoreContract(name: string, openSql: OpenSql): void {
         expect((await store.readAll(quiet.position, 10)).events).toEqual([]);
       });
 
+      it("keeps only streams of an included prefix and still moves past the rest", async () => {
+        await store.appendToStream("config-1", [event("One")], expectNoStream);
+        await store.appendToStream("requests-1", [event("Batch")], expectNoStream);
+        await store.appendToStream(
+          "config-2",
+          range(3).map(() => event("Two")),
+          expectNoStream,
+        );
+        await store.appendToStream("requests-2", [event("Batch")], expectNoStream);
+        await store.appendToStream("config-3", [event("Three")], expectNoStream);
+        const all = await readAllOnce(store, 7);
+        const filter = { streamPrefix: "requests-" };
+
+        const first = await store.readAll(null, 10, filter);
+        expect(first.events.map((e) => e.streamId)).toEqual(["requests-1", "requests-2"]);
+        expect(first.position).toEqual(all.at(-1)!.position);
+
+        const paged = await store.readAll(null, 1, filter);
+        expect(paged.events.map((e) => e.streamId)).toEqual(["requests-1"]);
+        expect(paged.position).toEqual(all[1]!.position);
+        const rest = await store.readAll(paged.position, 10, filter);
+        expect(rest.events.map((e) => e.streamId)).toEqual(["requests-2"]);
+
+        const both = await store.readAll(null, 10, {
+          streamPrefix: "requests-",
+          excludeStreamPrefix: "requests-2",
+        });
+        expect(both.events.map((e) => e.streamId)).toEqual(["requests-1"]);
+        expect(both.position).toEqual(all.at(-1)!.position);
+
+        await store.appendToStream("config-4", [event("Four")], expectNoStream);
+        const quiet = await store.readAll(first.position, 10, filter);
+        expect(quiet.events).toEqual([]);
+        expect(comparePositions(quiet.position!, first.position!)).toBeGreaterThan(0);
+      });
+
       it("answers nothing and no position on an empty log", async () => {
         expect(await store.readAll(null)).toEqual({ events: [], position: null });
       });
