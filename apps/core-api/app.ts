@@ -9,6 +9,7 @@ import { ApiError, errorResponse } from "./errors.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { clientRoutes } from "./routes/clients.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
+import { explainRoutes } from "./routes/explain.ts";
 import { proxyRoutes } from "./routes/proxies.ts";
 import { ruleRoutes } from "./routes/rules.ts";
 import { targetRoutes } from "./routes/targets.ts";
@@ -20,6 +21,7 @@ const features = (deps: CoreApiDeps, prefix: string) =>
     .use(credentialRoutes(deps))
     .use(targetRoutes(deps))
     .use(proxyRoutes(deps))
+    .use(explainRoutes(deps))
     .use(ruleRoutes(deps))
     .use(userRoutes(deps));
 

@@ -98,9 +98,11 @@ export function createForwarder(deps: ProxyDeps): Forward {
     if (!decision.allowed) {
       const code = decision.status === 429 ? "rate_limited" : "rule_denied";
       record(denied(outcome, path, callerQuery.redacted, code, decision.ruleId));
-      const extra = { ...decision.headers };
+      const extra: Record<string, string> = {};
       if (decision.retryAfterSeconds !== undefined)
         extra["retry-after"] = String(decision.retryAfterSeconds);
+      for (const [name, value] of Object.entries(decision.headers ?? {}))
+        extra[name.toLowerCase()] = value;
       const details = { scope: decision.scope, ruleId: decision.ruleId };
       return errorResponse(code, requestId, details, extra);
     }
@@ -284,7 +286,7 @@ function memoize(hash: (value: string) => string, size: number): (value: string)
 }
 
 /** An error's code or name, never its message: Bun's fetch errors quote the URL. */
-function nameOf(error: unknown): string {
+export function nameOf(error: unknown): string {
   if (typeof error === "object" && error !== null) {
     const { code, name } = error as { code?: unknown; name?: unknown };
     if (typeof code === "string") return code;
