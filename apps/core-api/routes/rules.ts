@@ -92,9 +92,15 @@ const ruleOf = (owner: RuleOwnerView, ruleId: string): Rule => {
   return rule;
 };
 
-/** The rule as the view holds it once the command's events are in. */
-const ruleAfter = (deps: CoreApiDeps, kind: RuleOwnerKind, ownerId: string, ruleId: string) =>
-  ruleOf(owners[kind].map(deps.live.view).get(ownerId)!, ruleId);
+/**
+ * The rule as the view holds it once the command's events are in; an owner
+ * deleted meanwhile answers 404 like any other missing one.
+ */
+const ruleAfter = (deps: CoreApiDeps, kind: RuleOwnerKind, ownerId: string, ruleId: string) => {
+  const owner = owners[kind].map(deps.live.view).get(ownerId);
+  if (!owner) throw notFound(kind);
+  return ruleOf(owner, ruleId);
+};
 
 const executeRule = (
   deps: CoreApiDeps,
