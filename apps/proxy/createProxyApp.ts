@@ -1,5 +1,7 @@
 import { Elysia } from "elysia";
+import type { Server } from "bun";
 import { createForwarder } from "./forwardRequest.ts";
+import { logFields } from "./logFields.ts";
 import type { ProxyDeps } from "./proxyDeps.ts";
 import { errorResponse } from "./proxyErrors.ts";
 
@@ -9,11 +11,15 @@ const HEALTHY = JSON.stringify({ status: "ok" });
  * The proxy process's HTTP app: `ANY /api/{proxyId}/{path…}` (also
  * `/api/{proxyId}` and `/api/{proxyId}/`) and `GET /health`.
  *
- * The forward route declares `parse: "none"` so Elysia never reads the body
- * (it streams upstream untouched), and it answers with a `Response` that
- * Elysia passes through as it is: status, repeated headers and the streamed
- * body are the forwarder's alone. Elysia's own answer to a HEAD (a GET run
- * whose body is counted) applies only to GET routes, not to this one.
+ * Listening, the forward path is a native route of Bun's server (Elysia's
+ * `serve.routes`), so a proxied request never passes through Elysia's
+ * per-request context, routing and response mapping: on the hot path that
+ * costs about as much as the forwarder's own work. The same forwarder is also
+ * an Elysia route, for `app.handle` and `app.fetch`; it declares
+ * `parse: "none"` so Elysia never reads the body. Either way the answer is the
+ * forwarder's `Response` as it is: status, repeated headers and streamed body.
+ * Elysia's own answer to HEAD (a GET run whose body is counted) applies only
+ * to GET routes, not to these.
  *
  * @example
  * ```ts
@@ -22,11 +28,21 @@ const HEALTHY = JSON.stringify({ status: "ok" });
  * ```
  */
 export function createProxyApp(deps: ProxyDeps) {
-  const forward = createForwarder(deps);
+  const forwardOrFail = createForwarder(deps);
+  const forward = (request: Request, server: Server<unknown> | null): Promise<Response> =>
+    forwardOrFail(request, server).catch((error: unknown) => {
+      // A bug, never an expected outcome; its message may quote a URL, so only its name is logged.
+      const cause = error instanceof Error ? error.name : typeof error;
+      deps.logger.error({ [logFields.cause]: cause }, "forward path failed");
+      return errorResponse("internal_error", null);
+    });
 
-  // The server is read from the app, not from the handler's context: asking
-  // Elysia's context for `server` defines a property on every request.
-  const app = new Elysia({ name: "ferry-proxy" });
+  // The Elysia route reads the server from the app, not from the handler's
+  // context: asking Elysia's context for `server` defines a property per request.
+  const app = new Elysia({
+    name: "ferry-proxy",
+    serve: { routes: { "/api/*": (request, server) => forward(request, server) } },
+  });
   return app
     .onError(({ code }) =>
       code === "NOT_FOUND"
