@@ -93,3 +93,23 @@ describe("a target credential that cannot be a header (C13, fail closed)", () =>
     }
   });
 });
+
+describe("the app without a listening server", () => {
+  it("forwards through Elysia's own route, for app.handle", async () => {
+    const app = createProxyApp({
+      table: new Map([["P", fieldCaseRoute(upstream.origin)]]),
+      hashSecret,
+      record: () => {},
+      logger: quiet,
+    });
+    const response = await app.handle(
+      new Request("http://127.0.0.1:4001/api/P//handled?x=1", {
+        headers: { authorization: "Bearer pk_caller" },
+      }),
+    );
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("done /handled");
+    expect(upstream.requests.at(-1)!.target).toBe("/handled?x=1");
+  });
+});
