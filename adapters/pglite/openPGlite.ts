@@ -1,13 +1,16 @@
 import { PGlite } from "@electric-sql/pglite";
 import { sqlIdentifier } from "../sql/identifier.ts";
 import type { SqlClient } from "../sql/sqlClient.ts";
+import { openPGliteWorker, type OpenPGliteWorkerOptions } from "./openPGliteWorker.ts";
 import { pgliteClient } from "./pgliteClient.ts";
 
-export type OpenPGliteOptions = {
-  /** Folder holding the database; in memory when absent. */
-  dataDir?: string;
-  /** Schema every statement uses as its search_path; created if missing. */
-  schema?: string;
+export type OpenPGliteOptions = OpenPGliteWorkerOptions & {
+  /**
+   * Where Postgres runs. "worker" (the default) keeps it off the caller's
+   * event loop, which in `ferry serve` is the proxy's; "inline" runs it in
+   * this thread, without a message per statement.
+   */
+  thread?: "worker" | "inline";
 };
 
 /**
@@ -21,6 +24,10 @@ export type OpenPGliteOptions = {
  * await migrate(sql);
  */
 export async function openPGlite(options: OpenPGliteOptions = {}): Promise<SqlClient> {
+  if (options.thread !== "inline") {
+    return openPGliteWorker({ dataDir: options.dataDir, schema: options.schema });
+  }
+
   const schema = options.schema === undefined ? null : sqlIdentifier(options.schema);
 
   const db = await PGlite.create(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
