@@ -140,6 +140,11 @@ const operations: Operation[] = [
     body: updateProxyInput,
   },
   { method: "delete", path: `${c}/proxies/{proxyId}`, summary: "Delete a proxy", status: 204 },
+  {
+    method: "post",
+    path: `${c}/proxies/{proxyId}/explain`,
+    summary: "What the proxy would do with a sample request { method, path, headers?, query? }; calls nothing upstream",
+  },
   ...ruleOperations("proxies", "proxyId", "proxy"),
   ...ruleOperations("credentials", "credentialId", "credential"),
   ...ruleOperations("targets", "targetId", "target"),

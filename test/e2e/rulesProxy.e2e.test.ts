@@ -121,6 +121,25 @@ describe("the guide's rules", () => {
   });
 });
 
+describe("a catastrophic pattern", () => {
+  it("cannot stall the proxy: other requests are answered promptly while it is matched", async () => {
+    await addRule({ effect: "deny", pathPattern: "(a+)+$" });
+    const hostile = `/${"a".repeat(6_000)}!`;
+    const started = performance.now();
+    const [slow, ...others] = await Promise.all([
+      call({ port }, `GET ${P()}${hostile}`, [auth]),
+      ...Array.from({ length: 5 }, () => call({ port }, `GET ${P()}/fine`, [auth])),
+    ]);
+    const elapsed = performance.now() - started;
+    // No match (the path ends in "!"): the worst case for a backtracking engine.
+    expect(slow.status).toBe(200);
+    expect((await call({ port }, `GET ${P()}/${"a".repeat(6_000)}`, [auth])).status).toBe(403);
+    expect(others.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    // Generous: a backtracking engine takes minutes on this input.
+    expect(elapsed).toBeLessThan(5_000);
+  });
+});
+
 describe("scopes and default effects", () => {
   it("lets a target default of deny be opened by an allow rule, and deny wins over allow", async () => {
     const target = `${setup.base}/targets/${setup.target.targetId}`;

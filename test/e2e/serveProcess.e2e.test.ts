@@ -6,69 +6,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn, type Subprocess } from "bun";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PGlite } from "@electric-sql/pglite";
 import { startEchoUpstream } from "../support/echoUpstream.ts";
 import { callApi, randomMasterKey } from "../support/ferry.ts";
+import { serveFerry, type ServedFerry } from "../support/ferryProcess.ts";
 
-const root = join(import.meta.dirname, "..", "..");
-const bun = join(root, "node_modules", ".bin", "bun");
 let dataDir: string;
 let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
 const masterKey = randomMasterKey();
 
-const freePort = () => {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  server.stop(true);
-  return port;
-};
-
-type Served = {
-  child: Subprocess<"ignore", "pipe", "pipe">;
-  core: string;
-  proxy: string;
-  output: () => string;
-};
-
-const serve = async (): Promise<Served> => {
-  const corePort = freePort();
-  const proxyPort = freePort();
-  const child = spawn([bun, join(root, "apps", "cli", "ferry.ts"), "serve"], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      FERRY_DATA_DIR: dataDir,
-      FERRY_CORE_PORT: String(corePort),
-      FERRY_PROXY_PORT: String(proxyPort),
-      FERRY_MASTER_KEY: masterKey,
-    },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let text = "";
-  const decoder = new TextDecoder();
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      text += decoder.decode(value);
-    }
-  };
-  void collect(child.stdout);
-  void collect(child.stderr);
-  const core = `http://127.0.0.1:${corePort}`;
-  for (let i = 0; i < 300; i++) {
-    if (text.includes("ferry is serving")) break;
-    if (child.exitCode !== null) throw new Error(`ferry exited: ${text}`);
-    await Bun.sleep(100);
-  }
-  return { child, core, proxy: `http://127.0.0.1:${proxyPort}`, output: () => text };
-};
+type Served = ServedFerry;
+const serve = () => serveFerry({ FERRY_DATA_DIR: dataDir, FERRY_MASTER_KEY: masterKey });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "ferry-serve-"));
