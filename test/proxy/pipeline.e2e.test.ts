@@ -106,6 +106,36 @@ describe("the authorize step", () => {
   });
 });
 
+describe("forwarding headers", () => {
+  it("say who called and carry the request id the caller gets back", async () => {
+    const response = await call(proxy, "GET /api/P/x", [
+      CALLER_AUTH,
+      "X-Request-Id: caller-chosen",
+    ]);
+
+    const seen = upstream.requests[0]!;
+    expect(headerValues(seen, "x-forwarded-for")).toEqual(["127.0.0.1"]);
+    expect(headerValues(seen, "x-forwarded-proto")).toEqual(["http"]);
+    expect(headerValues(seen, "x-forwarded-host")).toEqual(["127.0.0.1"]);
+    expect(headerValues(seen, "x-request-id")).toEqual(responseHeader(response, "x-request-id"));
+    expect(headerValues(seen, "host")).toEqual([`127.0.0.1:${upstream.port}`]);
+  });
+
+  it("extend what a terminator in front already set", async () => {
+    await call(proxy, "GET /api/P/x", [
+      CALLER_AUTH,
+      "X-Forwarded-For: 203.0.113.9",
+      "X-Forwarded-Proto: https",
+      "X-Forwarded-Host: api.example.com",
+    ]);
+
+    const seen = upstream.requests[0]!;
+    expect(headerValues(seen, "x-forwarded-for")).toEqual(["203.0.113.9, 127.0.0.1"]);
+    expect(headerValues(seen, "x-forwarded-proto")).toEqual(["https"]);
+    expect(headerValues(seen, "x-forwarded-host")).toEqual(["api.example.com"]);
+  });
+});
+
 describe("request bodies", () => {
   const body = randomBytes(256 * 1024);
   const sha = createHash("sha256").update(body).digest("hex");
