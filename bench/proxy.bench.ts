@@ -112,10 +112,43 @@ const setUpFerry = async (core: string, token: string, upstream: string) => {
   return { baseURL: proxy.baseURL as string, key: proxyCredential.secret.keyValue as string };
 };
 
+const psql = async (url: string, statement: string) => {
+  const { openPostgres } = await import("../adapters/postgres/openPostgres.ts");
+  const sql = await openPostgres({ connectionString: url });
+  try {
+    await sql.query(statement);
+  } finally {
+    await sql.close();
+  }
+};
+
 const format = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+/** A `ferry serve` child with one proxy set up in front of the upstream. */
+const startFerry = async (upstream: string, env: Record<string, string>) => {
+  const corePort = freePort();
+  const proxyPort = freePort();
+  const adminToken = `u-bench${crypto.randomUUID().replaceAll("-", "")}`;
+  const child = spawn([bun, join(here, "..", "apps", "cli", "ferry.ts"), "serve"], {
+    env: {
+      ...process.env,
+      FERRY_CORE_PORT: String(corePort),
+      FERRY_PROXY_PORT: String(proxyPort),
+      FERRY_ADMIN_TOKEN: adminToken,
+      FERRY_LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  children.push(child);
+  await waitForHealth(`http://127.0.0.1:${proxyPort}/health`);
+  await waitForHealth(`http://127.0.0.1:${corePort}/health`);
+  return { child, ...(await setUpFerry(`http://127.0.0.1:${corePort}`, adminToken, upstream)) };
 };
 
 try {
@@ -124,79 +157,82 @@ try {
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   const passthroughPort = await startJsonServer("passthrough.ts", [upstream]);
 
-  const corePort = freePort();
-  const proxyPort = freePort();
-  const adminToken = `u-bench${crypto.randomUUID().replaceAll("-", "")}`;
-  const ferry = spawn([bun, join(here, "..", "apps", "cli", "ferry.ts"), "serve"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: "",
-      FERRY_DATA_DIR: dataDir,
-      FERRY_CORE_PORT: String(corePort),
-      FERRY_PROXY_PORT: String(proxyPort),
-      FERRY_ADMIN_TOKEN: adminToken,
-      FERRY_LOG_LEVEL: "warn",
-    },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  children.push(ferry);
-  await waitForHealth(`http://127.0.0.1:${proxyPort}/health`);
-  await waitForHealth(`http://127.0.0.1:${corePort}/health`);
-  const { baseURL, key } = await setUpFerry(`http://127.0.0.1:${corePort}`, adminToken, upstream);
-  const rssBefore = await rssMiB(ferry.pid);
+  const embedded = await startFerry(upstream, { DATABASE_URL: "", FERRY_DATA_DIR: dataDir });
+  // With DATABASE_URL set, Ferry on server Postgres too, in a schema of its own.
+  const schema = `bench_${process.pid}`;
+  const postgresUrl = process.env.DATABASE_URL
+    ? `${process.env.DATABASE_URL}${process.env.DATABASE_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+    : null;
+  if (postgresUrl) await psql(process.env.DATABASE_URL!, `CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const onPostgres = postgresUrl
+    ? await startFerry(upstream, { DATABASE_URL: postgresUrl, FERRY_DATA_DIR: dataDir })
+    : null;
+  const rssBefore = await rssMiB(embedded.child.pid);
 
   const scenarios = [
     { name: "GET", method: "GET", bytes: 0 },
     { name: "POST 1 KiB", method: "POST", bytes: 1024 },
   ];
-  // The three servers share two cores with the load generator, so one
-  // measurement is noisy: rounds alternate between them and the median of
-  // each is reported, with the ratio to the pass-through of the same round.
+  // The servers share two cores with the load generator, so one measurement
+  // is noisy: rounds alternate between them and the median of each is
+  // reported, with the ratio to the pass-through of the same round.
   const rows: string[] = [];
   for (const scenario of scenarios) {
-    const targets = {
+    const targets: Record<string, { url: string; headers: Record<string, string> }> = {
       direct: { url: `${upstream}/bench/items?page=2`, headers: {} },
       passthrough: { url: `http://127.0.0.1:${passthroughPort}/bench/items?page=2`, headers: {} },
-      ferry: { url: `${baseURL}/bench/items?page=2`, headers: { authorization: `Bearer ${key}` } },
+      "ferry (embedded)": {
+        url: `${embedded.baseURL}/bench/items?page=2`,
+        headers: { authorization: `Bearer ${embedded.key}` },
+      },
     };
-    const rounds: Record<string, Load[]> = { direct: [], passthrough: [], ferry: [] };
-    const ratios: Record<string, number[]> = { direct: [], passthrough: [], ferry: [] };
-    for (const [, { url, headers }] of Object.entries(targets))
+    if (onPostgres)
+      targets["ferry (postgres)"] = {
+        url: `${onPostgres.baseURL}/bench/items?page=2`,
+        headers: { authorization: `Bearer ${onPostgres.key}` },
+      };
+    const names = Object.keys(targets);
+    const rounds: Record<string, Load[]> = Object.fromEntries(names.map((name) => [name, []]));
+    const ratios: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+    for (const { url, headers } of Object.values(targets))
       await load(url, scenario.method, scenario.bytes, WARMUP_SECONDS, headers);
     for (let round = 0; round < ROUNDS; round++) {
       const results: Record<string, Load> = {};
       for (const [name, { url, headers }] of Object.entries(targets))
         results[name] = await load(url, scenario.method, scenario.bytes, SECONDS, headers);
-      for (const name of Object.keys(targets)) {
+      for (const name of names) {
         rounds[name]!.push(results[name]!);
         ratios[name]!.push(results[name]!.rps / results.passthrough!.rps);
       }
     }
-    for (const name of Object.keys(targets)) {
+    for (const name of names) {
       const runs = rounds[name]!;
       const errors = runs.reduce((sum, run) => sum + run.errors, 0);
       rows.push(
-        `| ${scenario.name.padEnd(10)} | ${name.padEnd(11)} | ${format(median(runs.map((r) => r.rps)))} | ${format(median(ratios[name]!), 2)} | ${format(median(runs.map((r) => r.p50)), 2)} | ${format(median(runs.map((r) => r.p99)), 2)} | ${String(errors).padStart(6)} |`,
+        `| ${scenario.name.padEnd(10)} | ${name.padEnd(16)} | ${format(median(runs.map((r) => r.rps)))} | ${format(median(ratios[name]!), 2)} | ${format(median(runs.map((r) => r.p50)), 2)} | ${format(median(runs.map((r) => r.p99)), 2)} | ${String(errors).padStart(6)} |`,
       );
     }
   }
-  const rssAfter = await rssMiB(ferry.pid);
+  const rssAfter = await rssMiB(embedded.child.pid);
 
   console.log(
     `\nFerry proxy benchmark: ${CONCURRENCY} concurrent keep-alive loops; medians of ${ROUNDS} alternating rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up`,
   );
   console.log(
-    `| scenario   | server      |   req/s  | × pass-through | p50 ms | p99 ms | errors |`,
+    `| scenario   | server           |   req/s  | × pass-through | p50 ms | p99 ms | errors |`,
   );
-  console.log(`|------------|-------------|----------|-------|--------|--------|--------|`);
+  console.log(`|------------|------------------|----------|-------|--------|--------|--------|`);
   for (const row of rows) console.log(row);
   console.log(
-    `\nFerry RSS: ${rssBefore} MiB after setup, ${rssAfter} MiB after the load (request records flushed to the embedded store)`,
+    `\nFerry (embedded) RSS: ${rssBefore} MiB after setup, ${rssAfter} MiB after the load`,
   );
 
-  ferry.kill("SIGTERM");
-  await ferry.exited;
+  for (const ferry of [embedded, onPostgres]) {
+    if (!ferry) continue;
+    ferry.child.kill("SIGTERM");
+    await ferry.child.exited;
+  }
+  if (postgresUrl) await psql(process.env.DATABASE_URL!, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await rm(dataDir, { recursive: true, force: true });
 } finally {
   for (const child of children) child.kill();
