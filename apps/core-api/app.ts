@@ -11,8 +11,10 @@ import { clientRoutes } from "./routes/clients.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
 import { explainRoutes } from "./routes/explain.ts";
 import { proxyRoutes } from "./routes/proxies.ts";
+import { requestRoutes } from "./routes/requests.ts";
 import { ruleRoutes } from "./routes/rules.ts";
 import { targetRoutes } from "./routes/targets.ts";
+import { usageRoutes } from "./routes/usage.ts";
 import { userRoutes } from "./routes/users.ts";
 
 const features = (deps: CoreApiDeps, prefix: string) =>
@@ -23,6 +25,8 @@ const features = (deps: CoreApiDeps, prefix: string) =>
     .use(proxyRoutes(deps))
     .use(explainRoutes(deps))
     .use(ruleRoutes(deps))
+    .use(requestRoutes(deps))
+    .use(usageRoutes(deps))
     .use(userRoutes(deps));
 
 export const createCoreApi = (deps: CoreApiDeps) =>

@@ -3,6 +3,7 @@
  * caller behind the token, the client it may see, and the standard answers.
  */
 import type { EventStore } from "../../core/eventStore/eventStore.ts";
+import type { RequestLog } from "../../adapters/requestLog/index.ts";
 import type { SecretBox } from "../../adapters/secrets/secretBox.ts";
 import type { FerryConfig } from "../runtime/config.ts";
 import type { LiveConfig } from "../runtime/liveConfig.ts";
@@ -18,6 +19,8 @@ export type CoreApiDeps = {
   fingerprint(value: string): string;
   logger: Logger;
   now?: () => Date;
+  /** The request log's queries; the request and usage routes answer 503 without it. */
+  requestLog?: RequestLog;
 };
 
 export const nowIso = (deps: CoreApiDeps): string => (deps.now?.() ?? new Date()).toISOString();

@@ -9,11 +9,13 @@ import { createProxyApp } from "../proxy/createProxyApp.ts";
 import { startProxyServer } from "../proxy/startProxyServer.ts";
 import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
 import { createRateLimiter } from "../../adapters/rateLimit/index.ts";
+import { createRequestLog } from "../../adapters/requestLog/index.ts";
 import { createAuthorizer } from "./authorizer.ts";
 import { bootstrapAdmin } from "./bootstrapAdmin.ts";
 import { resolvePublicProxyUrl, type FerryConfig } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { openFerry, type Ferry } from "./openFerry.ts";
+import { startRequestLog } from "./requestLogProjector.ts";
 import { startRequestRecorder, type RequestRecorder } from "./requestRecorder.ts";
 
 export type RunningFerry = {
@@ -38,6 +40,11 @@ export const startFerry = async (
   const ferry = await openFerry(config, logger, options);
   try {
     const recorder = startRequestRecorder({ store: ferry.store, logger });
+    const requestLogProjector = await startRequestLog({
+      sql: ferry.sql,
+      store: ferry.store,
+      logger,
+    });
     // One process counts alone on the embedded store; processes sharing a
     // Postgres lease their quota from it so that limits hold across them.
     const limiter =
@@ -66,6 +73,7 @@ export const startFerry = async (
       hash: ferry.hash,
       fingerprint: ferry.fingerprint,
       logger,
+      requestLog: createRequestLog(ferry.sql),
     };
     const admin = await bootstrapAdmin(deps, config.adminToken);
     const coreServer = Bun.serve({
@@ -84,6 +92,7 @@ export const startFerry = async (
       stop: async () => {
         await Promise.all([coreServer.stop(false), proxyServer.stop()]);
         await recorder.stop();
+        await requestLogProjector.close();
         await limiter.close();
         await ferry.close();
       },

@@ -1,0 +1,16 @@
+/**
+ * Table and column names of the request log, in one place. The DDL that
+ * creates them is `adapters/sql/migrations/004_request_log.sql`; the
+ * projector's tests check that the two agree.
+ */
+export const requestLog = {
+  table: "ferry_request_log",
+  requestId: "request_id",
+  clientId: "client_id",
+  proxyId: "proxy_id",
+  status: "status",
+  occurredAt: "occurred_at",
+  duration: "duration",
+  responseStatus: "response_status",
+  record: "record",
+} as const;

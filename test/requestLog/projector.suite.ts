@@ -1,0 +1,319 @@
+/**
+ * The request log projector against one kind of store: rows from batches,
+ * redelivery, a lost compare-and-set, a reset under a running projector and
+ * a version change. Every test gets a fresh, migrated schema.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { appendToStreamIn } from "../../adapters/eventStore/appendToStream.ts";
+import { createSqlEventStore } from "../../adapters/eventStore/createSqlEventStore.ts";
+import { storeCheckpointIn } from "../../adapters/eventStore/storeCheckpoint.ts";
+import { insertRows } from "../../adapters/requestLog/insertRows.ts";
+import { projectBatch } from "../../adapters/requestLog/projectBatch.ts";
+import { requestLog } from "../../adapters/requestLog/tables.ts";
+import { unfoldRecords } from "../../adapters/requestLog/unfoldRecords.ts";
+import {
+  rebuildRequestLog,
+  startRequestLogProjector,
+  type RequestLogProjector,
+} from "../../adapters/requestLog/index.ts";
+import { migrate } from "../../adapters/sql/migrate.ts";
+import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
+import { streams } from "../../core/domain/events.ts";
+import {
+  comparePositions,
+  expectAny,
+  expectNoStream,
+  type EventStore,
+  type GlobalPosition,
+} from "../../core/eventStore/eventStore.ts";
+import {
+  appendBatch,
+  batchOf,
+  checkpointsOf,
+  countRows,
+  eventually,
+  recordedBatch,
+  recordOf,
+  waitForRows,
+} from "./records.ts";
+
+export type OpenSql = () => Promise<SqlClient>;
+
+const testTiming = { retryMs: 50 };
+
+export function projectorSuite(name: string, openSql: OpenSql): void {
+  describe(`request log projector on ${name}`, () => {
+    let sql: SqlClient;
+    let store: EventStore;
+    let projectors: RequestLogProjector[];
+    const errors: unknown[] = [];
+
+    const start = async (options: { version?: number } = {}) => {
+      const projector = await startRequestLogProjector({
+        sql,
+        store,
+        onError: (error) => errors.push(error),
+        ...options,
+      });
+      projectors.push(projector);
+      return projector;
+    };
+
+    beforeEach(async () => {
+      sql = await openSql();
+      await migrate(sql);
+      store = createSqlEventStore(sql, testTiming);
+      projectors = [];
+      errors.length = 0;
+    });
+
+    afterEach(async () => {
+      await Promise.all(projectors.map((projector) => projector.close()));
+      await store.close();
+      await sql.close();
+    });
+
+    it("has every table and column the queries name", async () => {
+      const { rows } = await sql.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = $1`,
+        [requestLog.table],
+      );
+      const present = new Set(rows.map((row) => row.column_name));
+      const { table: _table, ...columns } = requestLog;
+
+      expect(Object.values(columns).filter((column) => !present.has(column))).toEqual([]);
+    });
+
+    it("writes one row per record of each batch and leaves other streams alone", async () => {
+      await store.appendToStream(
+        "client-cli_A",
+        [{ type: "ClientCreated", data: {} }],
+        expectNoStream,
+      );
+      const first = [recordOf(), recordOf({ status: "failed", responseStatus: 502, duration: 7 })];
+      const second = [
+        recordOf({ proxyId: "prx_2", status: "denied", responseStatus: null, duration: 0 }),
+      ];
+      await appendBatch(store, first);
+      const last = await appendBatch(store, second);
+      await start();
+
+      await waitForRows(sql, 3);
+      const { rows } = await sql.query<Record<string, unknown>>(
+        `SELECT request_id, client_id, proxy_id, status, duration, response_status, record
+         FROM ferry_request_log ORDER BY request_id`,
+      );
+      expect(
+        rows.map((row) => [row.proxy_id, row.status, row.response_status, row.duration]),
+      ).toEqual([
+        ["prx_1", "completed", 200, 12],
+        ["prx_1", "failed", 502, 7],
+        ["prx_2", "denied", null, 0],
+      ]);
+      expect(rows[0]!.record).toEqual(first[0]);
+      await eventually(
+        async () =>
+          (await checkpointsOf(sql))["request_log@1"]?.sequence === last.lastPosition.sequence,
+        "checkpoint at the last batch",
+      );
+      expect(errors).toEqual([]);
+    });
+
+    it("keeps up with batches appended while it runs", async () => {
+      await start();
+      for (let n = 0; n < 5; n++) await appendBatch(store, [recordOf(), recordOf()]);
+
+      await waitForRows(sql, 10);
+    });
+
+    it("writes nothing twice when batches are delivered again", async () => {
+      const records = [recordOf(), recordOf(), recordOf()];
+      await appendBatch(store, records);
+      const projector = await start();
+      await waitForRows(sql, 3);
+      await projector.close();
+
+      // As after a crash between two deliveries: the checkpoint is behind rows already written.
+      await sql.query(
+        `UPDATE ferry_checkpoints SET transaction_id = '0'::xid8, sequence = 0
+         WHERE name = 'request_log@1'`,
+      );
+      await appendBatch(store, [recordOf()]);
+      await start();
+
+      await waitForRows(sql, 4);
+      const { events } = await store.readAll(null, 100);
+      await eventually(
+        async () =>
+          comparePositions(
+            (await checkpointsOf(sql))["request_log@1"]!,
+            events.at(-1)!.position,
+          ) === 0,
+        "checkpoint at the last batch",
+      );
+      expect(await countRows(sql)).toBe(4);
+    });
+
+    it("projects a batch twice into the same rows", async () => {
+      const { lastPosition } = await appendBatch(store, [recordOf(), recordOf()]);
+      const { events } = await store.readAll(null, 10);
+      const { rows } = unfoldRecords(events);
+
+      expect(await projectBatch(sql, "request_log@1", null, lastPosition, rows)).toBe(true);
+      expect(await projectBatch(sql, "request_log@1", lastPosition, lastPosition, rows)).toBe(true);
+      expect(await countRows(sql)).toBe(2);
+    });
+
+    it("writes nothing when the checkpoint is not where it expected", async () => {
+      const { lastPosition } = await appendBatch(store, [recordOf()]);
+      const { events } = await store.readAll(null, 10);
+      const stale: GlobalPosition = { transactionId: 1n, sequence: 1n };
+
+      expect(await projectBatch(sql, "request_log@1", null, lastPosition, [])).toBe(true);
+      expect(
+        await projectBatch(sql, "request_log@1", stale, lastPosition, unfoldRecords(events).rows),
+      ).toBe(false);
+      expect(await countRows(sql)).toBe(0);
+    });
+
+    it("after losing the compare-and-set to another process, continues from its checkpoint", async () => {
+      await appendBatch(store, [recordOf()]);
+      await start();
+      await waitForRows(sql, 1);
+
+      // Another process appends a batch and projects it in the same
+      // transaction: when this projector sees the batch, the checkpoint has
+      // moved past it already.
+      const theirs = recordOf({ code: "theirs" });
+      await sql.transaction(async (tx) => {
+        const expected = (await checkpointsOf(tx))["request_log@1"]!;
+        const { lastPosition } = await appendToStreamIn(
+          tx,
+          streams.requests("prx_1"),
+          [batchOf([theirs])],
+          expectAny,
+        );
+        await insertRows(tx, unfoldRecords([recordedBatch([theirs])]).rows);
+        expect(await storeCheckpointIn(tx, "request_log@1", expected, lastPosition)).toBe(true);
+      });
+      const after = await appendBatch(store, [recordOf(), recordOf()]);
+
+      await waitForRows(sql, 4);
+      await eventually(
+        async () =>
+          comparePositions((await checkpointsOf(sql))["request_log@1"]!, after.lastPosition) === 0,
+        "checkpoint at the last batch",
+      );
+    });
+
+    it("refills the log from the start when it is reset under a running projector", async () => {
+      for (let n = 0; n < 3; n++) await appendBatch(store, [recordOf(), recordOf()]);
+      await start({});
+      await waitForRows(sql, 6);
+
+      await rebuildRequestLog(sql);
+      expect(await countRows(sql)).toBe(0);
+      // The projector's next batch loses its compare-and-set against the
+      // reset checkpoint; it must read everything again, not just that batch.
+      await appendBatch(store, [recordOf()]);
+
+      await waitForRows(sql, 7);
+    });
+
+    it("two projectors on one store write every record once", async () => {
+      await start();
+      await start();
+      await Promise.all(
+        Array.from({ length: 12 }, (_, n) =>
+          appendBatch(store, [
+            recordOf({ proxyId: `prx_${n % 3}` }),
+            recordOf({ proxyId: `prx_${n % 3}` }),
+          ]),
+        ),
+      );
+
+      await waitForRows(sql, 24);
+      const { events } = await store.readAll(null, 1000);
+      await eventually(
+        async () =>
+          comparePositions(
+            (await checkpointsOf(sql))["request_log@1"]!,
+            events.at(-1)!.position,
+          ) === 0,
+        "checkpoint at the last batch",
+      );
+    });
+
+    it("leaves out a record it cannot read and writes the rest", async () => {
+      const malformed: unknown[] = [];
+      const good = recordOf();
+      await store.appendToStream(
+        streams.requests("prx_1"),
+        [
+          {
+            type: "ProxyRequestsRecorded",
+            data: { proxyId: "prx_1", clientId: "cli_A", records: [good, { requestId: "" }, "x"] },
+          },
+        ],
+        expectAny,
+      );
+      projectors.push(
+        await startRequestLogProjector({ sql, store, onMalformed: (m) => malformed.push(...m) }),
+      );
+
+      await waitForRows(sql, 1);
+      await eventually(async () => malformed.length === 2, "two malformed records reported");
+    });
+
+    describe("versions", () => {
+      it("drops the rows of an older version and projects the log again", async () => {
+        await appendBatch(store, [recordOf(), recordOf()]);
+        const v1 = await start({ version: 1 });
+        expect(v1.started).toEqual({ kind: "ready", rebuilt: false });
+        await waitForRows(sql, 2);
+        await v1.close();
+        // A row the log does not hold: only a rebuild removes it.
+        await insertRows(sql, unfoldRecords([recordedBatch([recordOf()])]).rows);
+
+        const v2 = await start({ version: 2 });
+
+        expect(v2.started).toEqual({ kind: "ready", rebuilt: true });
+        await waitForRows(sql, 2);
+        expect(Object.keys(await checkpointsOf(sql))).toEqual(["request_log@2"]);
+      });
+
+      it("resumes without rebuilding when its version's checkpoint is there", async () => {
+        await appendBatch(store, [recordOf()]);
+        await (await start()).close();
+        const again = await start();
+
+        expect(again.started).toEqual({ kind: "ready", rebuilt: false });
+      });
+
+      it("an older version stops writing once a newer one has started", async () => {
+        await appendBatch(store, [recordOf()]);
+        const superseded: number[] = [];
+        const v1 = await startRequestLogProjector({
+          sql,
+          store,
+          version: 1,
+          onSuperseded: (newer) => superseded.push(newer),
+        });
+        projectors.push(v1);
+        await waitForRows(sql, 1);
+
+        await start({ version: 2 });
+        await appendBatch(store, [recordOf()]);
+        await waitForRows(sql, 2);
+        await eventually(async () => v1.superseded(), "the old projector stepped back");
+        expect(superseded).toEqual([2]);
+        expect(Object.keys(await checkpointsOf(sql))).toEqual(["request_log@2"]);
+
+        const late = await start({ version: 1 });
+        expect(late.started).toEqual({ kind: "superseded" });
+        expect(Object.keys(await checkpointsOf(sql))).toEqual(["request_log@2"]);
+      });
+    });
+  });
+}
