@@ -32,24 +32,29 @@ export const requestStatuses = [
   "retrying",
 ] as const;
 
-type Query = Record<string, string | string[] | undefined>;
 export type FieldError = { field: string; message: string };
 
 /**
  * Reads the query's parameters one field at a time, gathering every bad one,
- * so that one 400 names them all.
+ * so that one 400 names them all. It reads the URL itself, so that a
+ * repeated parameter is seen (and refused) and `+` decodes to a space as in
+ * any form-encoded query.
  */
 export class QueryReader {
   readonly errors: FieldError[] = [];
-  constructor(private readonly query: Query) {}
+  private readonly query: URLSearchParams;
+  constructor(request: Request) {
+    this.query = new URL(request.url).searchParams;
+  }
 
   /** A parameter given once; a repeated one is an error. */
   text(field: string): string | undefined {
-    const value = this.query[field];
-    if (Array.isArray(value)) {
+    const values = this.query.getAll(field);
+    if (values.length > 1) {
       this.errors.push({ field, message: "must be given once" });
       return undefined;
     }
+    const value = values[0];
     return value === undefined || value === "" ? undefined : value;
   }
 
@@ -127,8 +132,8 @@ export const presentRequest = (stored: StoredRequest) => {
   };
 };
 
-const readListQuery = (query: Query, clientId: string) => {
-  const reader = new QueryReader(query);
+const readListQuery = (request: Request, clientId: string) => {
+  const reader = new QueryReader(request);
   const statuses = reader.text("status")?.split(",");
   for (const status of statuses ?? [])
     if (!(requestStatuses as readonly string[]).includes(status))
@@ -161,8 +166,13 @@ const readListQuery = (query: Query, clientId: string) => {
 };
 
 /** A page of the client's log; `proxyId` when the route names a proxy it has checked. */
-const listPage = async (deps: CoreApiDeps, query: Query, clientId: string, proxyId?: string) => {
-  const input = readListQuery(query, clientId);
+const listPage = async (
+  deps: CoreApiDeps,
+  request: Request,
+  clientId: string,
+  proxyId?: string,
+) => {
+  const input = readListQuery(request, clientId);
   if (proxyId === undefined && input.proxyId !== undefined)
     await requireProxyOf(deps, clientId, input.proxyId);
   // A proxy-scoped listing also filtered by another proxy holds nothing.
@@ -196,18 +206,18 @@ const oneRequest = async (
 
 export const requestRoutes = (deps: CoreApiDeps) =>
   new Elysia()
-    .get("/clients/:clientId/requests", ({ request, params, query }) => {
+    .get("/clients/:clientId/requests", ({ request, params }) => {
       const client = clientOf(deps.live.view, callerOf(deps, request), params.clientId);
-      return listPage(deps, query, client.clientId);
+      return listPage(deps, request, client.clientId);
     })
     .get("/clients/:clientId/requests/:requestId", ({ request, params }) => {
       const client = clientOf(deps.live.view, callerOf(deps, request), params.clientId);
       return oneRequest(deps, client.clientId, params.requestId);
     })
-    .get("/clients/:clientId/proxies/:proxyId/requests", async ({ request, params, query }) => {
+    .get("/clients/:clientId/proxies/:proxyId/requests", async ({ request, params }) => {
       const client = clientOf(deps.live.view, callerOf(deps, request), params.clientId);
       await requireProxyOf(deps, client.clientId, params.proxyId);
-      return listPage(deps, query, client.clientId, params.proxyId);
+      return listPage(deps, request, client.clientId, params.proxyId);
     })
     .get("/clients/:clientId/proxies/:proxyId/requests/:requestId", async ({ request, params }) => {
       const client = clientOf(deps.live.view, callerOf(deps, request), params.clientId);

@@ -12,9 +12,9 @@ import { QueryReader, requestLogOf, requireProxyOf } from "./requests.ts";
 const groupings: readonly UsageGrouping[] = ["hour", "day"];
 
 export const usageRoutes = (deps: CoreApiDeps) =>
-  new Elysia().get("/clients/:clientId/usage", async ({ request, params, query }) => {
+  new Elysia().get("/clients/:clientId/usage", async ({ request, params }) => {
     const client = clientOf(deps.live.view, callerOf(deps, request), params.clientId);
-    const reader = new QueryReader(query);
+    const reader = new QueryReader(request);
     const proxyId = reader.text("proxyId");
     const bounds = reader.bounds();
     const groupBy = reader.oneOf("groupBy", groupings) ?? "day";
