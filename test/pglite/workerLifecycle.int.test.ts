@@ -126,6 +126,8 @@ describe("a process on the worker", () => {
 
     expect(run).toMatchObject({ code: 0, output: { rows: [{ n: 1 }] } });
     expect(run.exitMs).toBeLessThan(2_000);
+    // Postgres recovers from the unclean stop on the next open.
+    expect(await idsIn(dataDir)).toEqual([1]);
   });
 
   it("gets the reason a data folder cannot be opened, then exits", async () => {
