@@ -4,6 +4,7 @@
  * process; the rest are operator tools over the same store.
  */
 import { Command } from "commander";
+import { auditCommand } from "./audit.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCreateCommand, userCreateCommand } from "./users.ts";
 
@@ -31,5 +32,12 @@ user
   .command("create <userName>")
   .description("create a user and print its first token once")
   .action(userCreateCommand);
+
+program
+  .command("audit <kind> <id>")
+  .description("print the history of a credential, target or proxy (stop the server first)")
+  .option("--json", "print the Core API's JSON instead of a table", false)
+  .option("--as-of <time>", "print the resource as it stood at this ISO-8601 time")
+  .action(auditCommand);
 
 await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import { openApiRoutes } from "./openapi.ts";
 import { clientRoutes } from "./routes/clients.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
 import { explainRoutes } from "./routes/explain.ts";
+import { historyRoutes } from "./routes/history.ts";
 import { proxyRoutes } from "./routes/proxies.ts";
 import { requestRoutes } from "./routes/requests.ts";
 import { ruleRoutes } from "./routes/rules.ts";
@@ -24,6 +25,7 @@ const features = (deps: CoreApiDeps, prefix: string) =>
     .use(targetRoutes(deps))
     .use(proxyRoutes(deps))
     .use(explainRoutes(deps))
+    .use(historyRoutes(deps))
     .use(ruleRoutes(deps))
     .use(requestRoutes(deps))
     .use(usageRoutes(deps))

@@ -143,11 +143,23 @@ const operations: Operation[] = [
   {
     method: "post",
     path: `${c}/proxies/{proxyId}/explain`,
-    summary: "What the proxy would do with a sample request { method, path, headers?, query? }; calls nothing upstream",
+    summary:
+      "What the proxy would do with a sample request { method, path, headers?, query? }; calls nothing upstream",
   },
   ...ruleOperations("proxies", "proxyId", "proxy"),
   ...ruleOperations("credentials", "credentialId", "credential"),
   ...ruleOperations("targets", "targetId", "target"),
+  ...(
+    [
+      ["credentials", "credentialId", "credential"],
+      ["targets", "targetId", "target"],
+      ["proxies", "proxyId", "proxy"],
+    ] as const
+  ).map(([segment, param, owner]) => ({
+    method: "get",
+    path: `${c}/${segment}/{${param}}/history`,
+    summary: `Every event of a ${owner} and its rules, with actor and time, never a secret; ?asOf= answers the ${owner} as it stood then`,
+  })),
   { method: "get", path: "/users/me", summary: "The user behind the token" },
   {
     method: "post",
