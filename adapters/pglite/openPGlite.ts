@@ -16,8 +16,9 @@ export type OpenPGliteOptions = OpenPGliteWorkerOptions & {
 /**
  * Opens the embedded Postgres (PGlite) and answers a `SqlClient` that owns it:
  * `close()` closes the database. Opening a new data folder takes seconds (an
- * existing one well under one), and a process that exits without `close()`
- * lingers, so open it once per process.
+ * existing one well under one), so open it once per process. Without
+ * `close()`, an inline database holds the process open for seconds at exit; a
+ * worker lets it go, but neither has shut Postgres down cleanly then.
  *
  * @example
  * const sql = await openPGlite({ dataDir: ".ferry/db" });

@@ -91,8 +91,9 @@ function attach(schema: string | undefined): Promise<number> {
   if (database === null) return Promise.reject(new Error("PGlite is not open"));
 
   return inTurn(async () => {
-    if (schema !== undefined)
+    if (schema !== undefined) {
       await database.exec(`CREATE SCHEMA IF NOT EXISTS ${sqlIdentifier(schema)}`);
+    }
 
     const id = nextId++;
     // The worker owns the database: a client letting go closes nothing.

@@ -68,4 +68,4 @@ function describeError(error: unknown): string {
 }
 
 const isPrimitive = (value: unknown): boolean =>
-  value === null || (typeof value !== "object" && typeof value !== "function");
+  value === null || !["object", "function", "symbol"].includes(typeof value);

@@ -11,7 +11,11 @@ export type PGliteWorkerHost = {
    * database stays open for the host's other clients.
    */
   client(options?: { schema?: string }): Promise<SqlClient>;
-  /** Closes the database and terminates the thread; calls still out reject. */
+  /**
+   * Closes the database and terminates the thread. Calls still out reject,
+   * and those queued in the worker never run; a statement already running
+   * there finishes, so its effect is unknown to its caller.
+   */
   close(): Promise<void>;
 };
 
