@@ -11,7 +11,7 @@
  */
 import type { FerryEvent, StoredSecret } from "../domain/events.ts";
 import type { RecordedEvent } from "../eventStore/eventStore.ts";
-import type { Rule } from "../rules/rule.ts";
+import type { Rule, RuleFields } from "../rules/rule.ts";
 import {
   applyConfigEvent,
   emptyConfigView,
@@ -104,12 +104,27 @@ const secretSummary = (secret: StoredSecret, secretVersion: number) => ({
   secretVersion,
 });
 
-/** A rule's own fields, flat; its timestamps are the entry's. */
+/** A rule's fields in the order the rule routes answer them; stored rules come back reordered. */
+const ruleFieldOrder: readonly (keyof RuleFields)[] = [
+  "effect",
+  "priority",
+  "notes",
+  "methods",
+  "methodPattern",
+  "methodPresence",
+  "pathPattern",
+  "pathPresence",
+  "headers",
+  "query",
+  "regexFlags",
+  "rateLimit",
+];
+
+/** A rule's own fields, flat, id first; its timestamps are the entry's. */
 const ruleSummary = (rule: Rule): Record<string, unknown> => {
-  const { createdAt, updatedAt, ...fields } = rule;
-  void createdAt;
-  void updatedAt;
-  return fields;
+  const summary: Record<string, unknown> = { ruleId: rule.ruleId };
+  for (const field of ruleFieldOrder) if (rule[field] !== undefined) summary[field] = rule[field];
+  return summary;
 };
 
 const changesOf = (event: FerryEvent): Record<string, unknown> => {

@@ -62,6 +62,13 @@ describe("history of a credential stream", () => {
 
     expect(entries[2]!.changes).toMatchObject({ ruleId: storedRule().ruleId, effect: "deny" });
     expect(entries[3]!.changes).toEqual({ ruleId: storedRule().ruleId });
+    expect(Object.keys(entries[2]!.changes)).toEqual([
+      "ruleId",
+      "effect",
+      "priority",
+      "pathPattern",
+      "pathPresence",
+    ]);
   });
 
   it("answers no fields for an event type it does not know", () => {
