@@ -4,12 +4,9 @@
  * command: it reads the store directly, with no tenant check, so on the
  * embedded store it needs the server stopped (one process per data folder).
  */
-import type { CoreApiDeps } from "../core-api/context.ts";
 import { readHistory } from "../core-api/routes/history.ts";
 import type { HistoryEntry, HistoryKind } from "../../core/projections/history.ts";
-import { readConfig } from "../runtime/config.ts";
-import { createLogger } from "../runtime/logger.ts";
-import { openFerry } from "../runtime/openFerry.ts";
+import { withFerry } from "./withFerry.ts";
 
 export const auditKinds: readonly HistoryKind[] = ["credential", "target", "proxy"];
 
@@ -52,25 +49,7 @@ export const auditCommand = async (kind: string, id: string, options: AuditOptio
   if (asOf !== undefined && Number.isNaN(asOf.getTime()))
     fail(`--as-of must be an ISO-8601 timestamp, not ${options.asOf}`);
 
-  const config = readConfig(process.env);
-  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
-  const ferry = await openFerry(config, logger).catch((error: unknown) =>
-    fail(error instanceof Error ? error.message : String(error)),
-  );
-  const deps: CoreApiDeps = {
-    config: {
-      publicProxyUrl: config.publicProxyUrl ?? `http://127.0.0.1:${config.proxyPort}`,
-      regionProxyUrls: config.regionProxyUrls,
-    },
-    store: ferry.store,
-    live: ferry.live,
-    secrets: ferry.secrets,
-    hash: ferry.hash,
-    fingerprint: ferry.fingerprint,
-    logger,
-  };
-
-  try {
+  await withFerry(async (deps) => {
     const history = await readHistory(deps, kind as HistoryKind, id, asOf);
     if (history === undefined) {
       console.error(`ferry: no ${kind} ${id}`);
@@ -80,7 +59,5 @@ export const auditCommand = async (kind: string, id: string, options: AuditOptio
     } else {
       process.stdout.write(formatHistory((history.body as { data: HistoryEntry[] }).data));
     }
-  } finally {
-    await ferry.close();
-  }
+  });
 };

@@ -4,43 +4,8 @@
  * (one process per data folder); with a running server use the Core API
  * (`POST /users/me/tokens`, `POST /users`).
  */
-import type { CoreApiDeps } from "../core-api/context.ts";
 import { createUser, issueToken } from "../core-api/routes/users.ts";
-import { readConfig } from "../runtime/config.ts";
-import { createLogger } from "../runtime/logger.ts";
-import { openFerry, type Ferry } from "../runtime/openFerry.ts";
-
-const withFerry = async (work: (deps: CoreApiDeps, ferry: Ferry) => Promise<void>) => {
-  const config = readConfig(process.env);
-  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
-  let ferry: Ferry;
-  try {
-    ferry = await openFerry(config, logger);
-  } catch (error) {
-    console.error(`ferry: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
-  const deps: CoreApiDeps = {
-    config: {
-      publicProxyUrl: config.publicProxyUrl ?? `http://127.0.0.1:${config.proxyPort}`,
-      regionProxyUrls: config.regionProxyUrls,
-    },
-    store: ferry.store,
-    live: ferry.live,
-    secrets: ferry.secrets,
-    hash: ferry.hash,
-    fingerprint: ferry.fingerprint,
-    logger,
-  };
-  try {
-    await work(deps, ferry);
-  } catch (error) {
-    console.error(`ferry: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  } finally {
-    await ferry.close();
-  }
-};
+import { withFerry } from "./withFerry.ts";
 
 export const tokenCreateCommand = (options: { user?: string; name: string; readOnly: boolean }) =>
   withFerry(async (deps) => {
