@@ -33,7 +33,31 @@ export const readJsonObject = async (request: Request): Promise<Record<string, u
   }
   if (!value || typeof value !== "object" || Array.isArray(value))
     throw new ApiError(400, "invalid_input", "the body must be a JSON object");
+  const bad = unstorableString(value, "");
+  if (bad !== null)
+    throw new ApiError(400, "invalid_input", "the request is not valid", [
+      { field: bad || "(body)", message: "must not contain NUL or unpaired UTF-16 surrogates" },
+    ]);
   return value as Record<string, unknown>;
+};
+
+/**
+ * The path of the first string (key or value) Postgres cannot store: jsonb
+ * and text refuse `\u0000`, and an unpaired surrogate is not Unicode.
+ * JSON.parse accepts both, so they are refused here, where the field can
+ * still be named, rather than failing deep in the store.
+ */
+const unstorableString = (value: unknown, path: string): string | null => {
+  const unstorable = (text: string) => text.includes("\u0000") || !text.isWellFormed();
+  if (typeof value === "string") return unstorable(value) ? path : null;
+  if (!value || typeof value !== "object") return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (unstorable(key)) return at;
+    const found = unstorableString(item, at);
+    if (found !== null) return found;
+  }
+  return null;
 };
 
 /**

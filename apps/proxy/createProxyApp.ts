@@ -43,17 +43,22 @@ export function createProxyApp(deps: ProxyDeps) {
     name: "ferry-proxy",
     serve: { routes: { "/api/*": (request, server) => forward(request, server) } },
   });
-  return app
-    .onError(({ code }) =>
-      code === "NOT_FOUND"
-        ? errorResponse("not_found", null)
-        : errorResponse("internal_error", null),
-    )
-    .get(
-      "/health",
-      () => new Response(HEALTHY, { headers: { "content-type": "application/json" } }),
-    )
-    .all("/api/*", ({ request }) => forward(request, app.server), { parse: "none" });
+  return (
+    app
+      .onError(({ code }) =>
+        code === "NOT_FOUND"
+          ? errorResponse("not_found", null)
+          : errorResponse("internal_error", null),
+      )
+      .get(
+        "/health",
+        () => new Response(HEALTHY, { headers: { "content-type": "application/json" } }),
+      )
+      .all("/api/*", ({ request }) => forward(request, app.server), { parse: "none" })
+      // asyncURL is part of every proxy's answer (the wire contract), so its
+      // path answers plainly until queued delivery exists.
+      .all("/async/*", () => errorResponse("async_not_available", null), { parse: "none" })
+  );
 }
 
 export type ProxyApp = ReturnType<typeof createProxyApp>;

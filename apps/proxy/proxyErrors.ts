@@ -28,6 +28,11 @@ export const proxyErrors = {
   },
   upstream_timeout: { status: 504, message: "The upstream did not answer in time", granted: true },
   not_found: { status: 404, message: "No such route", granted: false },
+  async_not_available: {
+    status: 501,
+    message: "The queued API (/async/) is not available in this version of Ferry",
+    granted: false,
+  },
   internal_error: { status: 500, message: "Internal error", granted: false },
 } as const satisfies Record<string, { status: number; message: string; granted: boolean }>;
 

@@ -28,9 +28,17 @@ export async function startProxyServer(options: {
   hostname: string;
   app: ProxyApp;
   drainMs?: number;
+  /** Largest request body accepted; Bun answers 413 above it. */
+  maxRequestBodySize?: number;
 }): Promise<ProxyServer> {
-  const { port, hostname, app, drainMs = 10_000 } = options;
-  app.listen({ port, hostname, development: false, reusePort: false });
+  const { port, hostname, app, drainMs = 10_000, maxRequestBodySize } = options;
+  app.listen({
+    port,
+    hostname,
+    development: false,
+    reusePort: false,
+    ...(maxRequestBodySize !== undefined && { maxRequestBodySize }),
+  });
   const server = app.server;
   if (server === null) throw new Error("the proxy server did not start");
 

@@ -45,15 +45,13 @@ export const startFerry = async (
       store: ferry.store,
       logger,
     });
-    // One process counts alone on the embedded store; processes sharing a
-    // Postgres lease their quota from it so that limits hold across them.
-    const limiter =
-      ferry.sql.kind === "postgres"
-        ? createRateLimiter({ mode: "shared", sql: ferry.sql, logger })
-        : createRateLimiter({ mode: "local" });
+    // Counters live in the store, leased in blocks: limits hold across the
+    // processes sharing a Postgres, and across restarts on either store.
+    const limiter = createRateLimiter({ mode: "shared", sql: ferry.sql, logger });
     const proxyServer = await startProxyServer({
       hostname: config.host,
       port: config.proxyPort,
+      maxRequestBodySize: config.maxBodyBytes,
       app: createProxyApp({
         table: ferry.live.table,
         hashSecret: ferry.hash,

@@ -67,6 +67,11 @@ export const baseURLSchema = z.string({ error: "must be a string" }).transform((
     return z.NEVER;
   };
   if (hasControlChars(value) || /\s/.test(value)) return refuse("must not contain whitespace");
+  // The URL parser turns `http:///x` into `http://x/`: an empty host in the
+  // text is refused before it can be read as a host.
+  if (!/^https?:\/\/[^/?#]/i.test(value)) {
+    return refuse("must be an absolute http or https URL with a host");
+  }
 
   let url: URL;
   try {

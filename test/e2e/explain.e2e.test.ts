@@ -121,6 +121,19 @@ describe("explain", () => {
     expect(upstream.requests.length).toBe(before);
   });
 
+  it("reads a query written into path, and a backslash as the server does", async () => {
+    const url = `${setup.base}/proxies/${setup.proxy.proxyId}/explain`;
+    const inPath = await ferry.api("POST", url, { method: "GET", path: "/items?debug=1" });
+    expect(inPath.body.decision.allowed).toBe(false);
+    expect(inPath.body.canonicalPath).toBe("/items");
+    expect(
+      (await ferry.api("POST", url, { method: "GET", path: "/x?a=1", query: "b=2" })).status,
+    ).toBe(400);
+    const slash = await ferry.api("POST", url, { method: "GET", path: "/admin\\x" });
+    expect(slash.body.canonicalPath).toBe("/admin/x");
+    expect(slash.body.decision.allowed).toBe(false);
+  });
+
   it("answers 400 for a malformed sample and 404 for another client's proxy", async () => {
     const url = `${setup.base}/proxies/${setup.proxy.proxyId}/explain`;
     expect((await ferry.api("POST", url, { method: "GET /x" })).status).toBe(400);

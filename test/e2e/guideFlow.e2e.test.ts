@@ -7,14 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEchoUpstream } from "../support/echoUpstream.ts";
 import { closeSharedPGlite } from "../support/stores.ts";
-import { startTestFerry, type TestFerry } from "../support/ferry.ts";
+import { createIntegration, startTestFerry, type TestFerry } from "../support/ferry.ts";
 
 let ferry: TestFerry;
 let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
 
 beforeAll(async () => {
   upstream = await startEchoUpstream();
-  ferry = await startTestFerry();
+  ferry = await startTestFerry({ env: { FERRY_MAX_BODY_BYTES: String(64 * 1024) } });
 });
 afterAll(async () => {
   await ferry?.close();
@@ -114,6 +114,31 @@ describe("the guide's integration flow", () => {
     });
     expect(wrong.status).toBe(403);
     expect(wrong.headers.get("requestrocket-proxy-code")).toBe("proxy-access-denied");
+  });
+
+  it("refuses a proxied body above FERRY_MAX_BODY_BYTES with 413, before the upstream", async () => {
+    const setup = await createIntegration(ferry, upstream.url);
+    const before = upstream.seen.length;
+    const big = await fetch(`${setup.proxy.baseURL}/upload`, {
+      method: "POST",
+      headers: { "x-api-key": setup.key },
+      body: new Uint8Array(70 * 1024),
+    });
+    expect(big.status).toBe(413);
+    expect(upstream.seen.length).toBe(before);
+    const small = await fetch(`${setup.proxy.baseURL}/upload`, {
+      method: "POST",
+      headers: { "x-api-key": setup.key },
+      body: new Uint8Array(1024),
+    });
+    expect(small.status).toBe(200);
+  });
+
+  it("answers the advertised asyncURL plainly until queued delivery exists", async () => {
+    const setup = await createIntegration(ferry, upstream.url);
+    const answer = await fetch(`${setup.proxy.asyncURL}/hooks`, { method: "POST", body: "{}" });
+    expect(answer.status).toBe(501);
+    expect((await answer.json()).error.code).toBe("async_not_available");
   });
 
   it("answers every route under the /api prefix too", async () => {

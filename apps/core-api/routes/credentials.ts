@@ -60,6 +60,7 @@ export const createCredentialInput = z.object({
 
 export const updateCredentialInput = z.object({
   credentialName: nameSchema.optional(),
+  credentialType: z.string().optional(),
   region: regionSchema.optional(),
   defaultEffect: effectSchema.optional(),
   authType: z.string().optional(),
@@ -192,6 +193,16 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
           "credential",
         );
         const input = parseWith(updateCredentialInput, await readCredentialBody(request));
+        if (
+          input.credentialType !== undefined &&
+          input.credentialType !== credential.credentialType
+        )
+          throw new ApiError(
+            422,
+            "credential_type_immutable",
+            "a credential's credentialType cannot change; create a new credential",
+            { field: "credentialType" },
+          );
         if (input.authType !== undefined && input.authType !== credential.authType)
           throw new ApiError(
             422,

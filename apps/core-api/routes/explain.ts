@@ -77,8 +77,18 @@ export const explainRoutes = (deps: CoreApiDeps) =>
         );
 
       const method = input.method;
+      // A query written into `path` is the request's query, as on the wire.
+      const mark = input.path.indexOf("?");
+      if (mark >= 0 && input.query !== undefined)
+        throw new ApiError(400, "invalid_input", "give the query in path or in query, not both", {
+          field: "query",
+        });
+      const query = mark >= 0 ? input.path.slice(mark + 1) : input.query;
+      // Bun's server reads a raw backslash as a slash before the proxy sees
+      // the path; explain reads the sample the same way.
+      const written = (mark >= 0 ? input.path.slice(0, mark) : input.path).replaceAll("\\", "/");
       const prefix = `/api/${proxy.proxyId}`;
-      const rest = input.path.startsWith(prefix) ? input.path.slice(prefix.length) : input.path;
+      const rest = written.startsWith(prefix) ? written.slice(prefix.length) : written;
       const canonical = canonicalPath(rest === "" || rest.startsWith("/") ? rest : `/${rest}`);
       if (canonical.isErr())
         return {
@@ -93,7 +103,7 @@ export const explainRoutes = (deps: CoreApiDeps) =>
         };
 
       const plan = routePlan(route);
-      const callerQuery = takeCallerParams(queryString(input.query), plan.callerParams);
+      const callerQuery = takeCallerParams(queryString(query), plan.callerParams);
       const headers = callerHeaders(headersOf(input.headers), plan.callerHeader);
       const matches = matchScopes(
         route.scopes ?? [],

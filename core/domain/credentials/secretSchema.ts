@@ -3,7 +3,7 @@ import * as z from "zod";
 import { fail, invalidFields, type DomainError } from "../errors.ts";
 import type { AuthType, CredentialType } from "../events.ts";
 import { timestampSchema } from "../fields.ts";
-import { headerValueProblem } from "../httpSyntax.ts";
+import { headerValueProblem, isReservedHeaderName } from "../httpSyntax.ts";
 import { toFieldIssues } from "../parseInput.ts";
 import {
   basicUsername,
@@ -149,6 +149,13 @@ const targetApiKeyRule: Rule = {
   schema: z.object(targetApiKeyShape).superRefine((secret, ctx) => {
     const problem = secret.in === "header" ? headerValueProblem(secret.keyValue) : null;
     if (problem !== null) ctx.addIssue({ code: "custom", message: problem, path: ["keyValue"] });
+    // The same refusal as for custom headers: these frame or route the request.
+    if (secret.in === "header" && isReservedHeaderName(secret.keyName))
+      ctx.addIssue({
+        code: "custom",
+        message: "must not be a header the proxy sets itself (Host, Content-Length, Connection, …)",
+        path: ["keyName"],
+      });
   }),
 };
 
@@ -158,7 +165,11 @@ const rules: Record<CredentialType, Partial<Record<AuthType, Rule | "not_support
       keyValue: headerValue()
         .min(MIN_PROXY_KEY_LENGTH, { error: `must be at least ${MIN_PROXY_KEY_LENGTH} characters` })
         .optional(),
-      keyName: tokenName().default(DEFAULT_KEY_NAME),
+      keyName: tokenName()
+        .refine((name) => !isReservedHeaderName(name), {
+          error: "must not be a header the proxy sets itself (Host, Content-Length, Connection, …)",
+        })
+        .default(DEFAULT_KEY_NAME),
     }),
     bearer: bearerRule,
     basicAuth: rule({
