@@ -160,6 +160,23 @@ const operations: Operation[] = [
     path: `${c}/${segment}/{${param}}/history`,
     summary: `Every event of a ${owner} and its rules, with actor and time, never a secret; ?asOf= answers the ${owner} as it stood then`,
   })),
+  {
+    method: "get",
+    path: `${c}/requests`,
+    summary:
+      "Request log, newest first: ?proxyId=&startDate=&endDate=&status=&limit=&cursor= → { data, nextCursor }",
+  },
+  { method: "get", path: `${c}/requests/{requestId}`, summary: "One request record" },
+  {
+    method: "get",
+    path: `${c}/proxies/{proxyId}/requests`,
+    summary: "One proxy's request log: ?processedAfter=&processedBefore=&status=&limit=&cursor=",
+  },
+  {
+    method: "get",
+    path: `${c}/usage`,
+    summary: "Usage totals, per proxy and per hour or day: ?proxyId=&startDate=&endDate=&groupBy=",
+  },
   { method: "get", path: "/users/me", summary: "The user behind the token" },
   {
     method: "post",

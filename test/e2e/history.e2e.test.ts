@@ -325,7 +325,8 @@ describe("ferry audit", () => {
 const runCli = (args: string[], env: Record<string, string>) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn("node_modules/.bin/bun", ["apps/cli/ferry.ts", ...args], {
-      env: { ...process.env, ...env },
+      // The embedded store in the data folder, whatever the suite runs on.
+      env: { ...process.env, DATABASE_URL: "", ...env },
     });
     let stdout = "";
     let stderr = "";
