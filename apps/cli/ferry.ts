@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { auditCommand } from "./audit.ts";
+import { rebuildCommand } from "./projections.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCreateCommand, userCreateCommand } from "./users.ts";
 
@@ -39,5 +40,13 @@ program
   .option("--json", "print the Core API's JSON instead of a table", false)
   .option("--as-of <time>", "print the resource as it stood at this ISO-8601 time")
   .action(auditCommand);
+
+const projections = program.command("projections").description("read models");
+projections
+  .command("rebuild [name]")
+  .description(
+    "drop a read model (request_log) and rebuild it from the event log, with progress; on the embedded store, stop the server first",
+  )
+  .action(rebuildCommand);
 
 await program.parseAsync(process.argv);
