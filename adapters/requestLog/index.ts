@@ -46,3 +46,4 @@ export type { PageKey, RequestPage } from "./listRequests.ts";
 export type { RequestFilter, TimeBound } from "./requestFilter.ts";
 export type { StoredRequest } from "./storedRequest.ts";
 export type { UsageGrouping, UsageReport, UsageStats } from "./usageReport.ts";
+export { pruneRequests } from "./pruneRequests.ts";

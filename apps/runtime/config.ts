@@ -19,6 +19,7 @@ const schema = z.object({
   FERRY_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
+  FERRY_REQUEST_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   FERRY_MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -39,6 +40,8 @@ export type FerryConfig = {
   adminToken: string | undefined;
   logLevel: string;
   maxBodyBytes: number;
+  /** Days request records are kept; 0 keeps them forever. */
+  requestRetentionDays: number;
 };
 
 export class ConfigError extends Error {}
@@ -73,6 +76,7 @@ export const readConfig = (env: Record<string, string | undefined>): FerryConfig
     adminToken: value.FERRY_ADMIN_TOKEN,
     logLevel: value.FERRY_LOG_LEVEL,
     maxBodyBytes: value.FERRY_MAX_BODY_BYTES,
+    requestRetentionDays: value.FERRY_REQUEST_RETENTION_DAYS,
   };
 };
 

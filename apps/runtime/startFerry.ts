@@ -17,6 +17,7 @@ import type { Logger } from "./logger.ts";
 import { openFerry, type Ferry } from "./openFerry.ts";
 import { startRequestLog } from "./requestLogProjector.ts";
 import { startRequestRecorder, type RequestRecorder } from "./requestRecorder.ts";
+import { startRetention } from "./retention.ts";
 
 export type RunningFerry = {
   ferry: Ferry;
@@ -40,6 +41,11 @@ export const startFerry = async (
   const ferry = await openFerry(config, logger, options);
   try {
     const recorder = startRequestRecorder({ store: ferry.store, logger });
+    const retention = startRetention({
+      sql: ferry.sql,
+      logger,
+      days: config.requestRetentionDays,
+    });
     const requestLogProjector = await startRequestLog({
       sql: ferry.sql,
       store: ferry.store,
@@ -90,6 +96,7 @@ export const startFerry = async (
       stop: async () => {
         await Promise.all([coreServer.stop(false), proxyServer.stop()]);
         await recorder.stop();
+        retention.stop();
         await requestLogProjector.close();
         await limiter.close();
         await ferry.close();

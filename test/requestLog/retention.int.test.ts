@@ -1,0 +1,81 @@
+/**
+ * Retention of request records: batch events recorded before the cutoff go
+ * with exactly their request log rows; configuration history and newer
+ * requests stay; a rebuild from what is left gives the rows that are left.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createSqlEventStore } from "../../adapters/eventStore/createSqlEventStore.ts";
+import {
+  pruneRequests,
+  rebuildRequestLog,
+  startRequestLogProjector,
+  type RequestLogProjector,
+} from "../../adapters/requestLog/index.ts";
+import { migrate } from "../../adapters/sql/migrate.ts";
+import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
+import { expectNoStream, type EventStore } from "../../core/eventStore/eventStore.ts";
+import { closeSharedPGlite, sharedPGlite } from "../support/stores.ts";
+import { appendBatch, countRows, recordOf, waitForRows } from "./records.ts";
+
+let sql: SqlClient;
+let store: EventStore;
+let projector: RequestLogProjector;
+
+beforeEach(async () => {
+  sql = await sharedPGlite();
+  await migrate(sql);
+  store = createSqlEventStore(sql, { retryMs: 50 });
+  projector = await startRequestLogProjector({ sql, store });
+});
+afterEach(async () => {
+  await projector.close();
+  await store.close();
+  await sql.close();
+});
+afterAll(() => closeSharedPGlite());
+
+const ids = async () =>
+  (
+    await sql.query<{ id: string }>(
+      "SELECT request_id AS id FROM ferry_request_log ORDER BY request_id",
+    )
+  ).rows.map((row) => row.id);
+
+describe("request record retention", () => {
+  it("removes old batches and their rows, and nothing else", async () => {
+    await store.appendToStream(
+      "client-cli_A",
+      [{ type: "ClientCreated", data: { clientId: "cli_A" } }],
+      expectNoStream,
+    );
+    const old = [recordOf(), recordOf(), recordOf()];
+    const fresh = [recordOf(), recordOf()];
+    await appendBatch(store, old);
+    await appendBatch(store, fresh);
+    await waitForRows(sql, 5);
+
+    // Age the first batch and the configuration event by a year.
+    await sql.query(
+      `UPDATE ferry_events SET recorded_at = recorded_at - interval '365 days'
+       WHERE type = 'ClientCreated' OR data->'records'->0->>'requestId' = $1`,
+      [old[0]!.requestId],
+    );
+    const cutoff = new Date(Date.now() - 90 * 86_400_000);
+
+    expect(await pruneRequests(sql, cutoff)).toEqual({ events: 1, rows: 3 });
+    expect(await ids()).toEqual(fresh.map((r) => r.requestId).sort());
+    const { rows } = await sql.query<{ n: string }>(
+      "SELECT count(*)::text AS n FROM ferry_events WHERE type = 'ClientCreated'",
+    );
+    expect(rows[0]!.n).toBe("1");
+    expect(await pruneRequests(sql, cutoff)).toEqual({ events: 0, rows: 0 });
+
+    // As `ferry projections rebuild` does: reset, then a projector from the start.
+    await projector.close();
+    await rebuildRequestLog(sql);
+    projector = await startRequestLogProjector({ sql, store });
+    await waitForRows(sql, 2);
+    expect(await countRows(sql)).toBe(2);
+    expect(await ids()).toEqual(fresh.map((r) => r.requestId).sort());
+  });
+});
