@@ -232,6 +232,23 @@ try {
     ferry.child.kill("SIGTERM");
     await ferry.child.exited;
   }
+
+  // Rebuild of the request log the load just filled, on the embedded store.
+  const rebuild = spawn(
+    [bun, join(here, "..", "apps", "cli", "ferry.ts"), "projections", "rebuild", "request_log"],
+    {
+      env: { ...process.env, DATABASE_URL: "", FERRY_DATA_DIR: dataDir, FERRY_LOG_LEVEL: "warn" },
+      stdout: "pipe",
+      stderr: "ignore",
+    },
+  );
+  const rebuilt = (await new Response(rebuild.stdout).text()).trim().split("\n").at(-1);
+  if ((await rebuild.exited) === 0 && rebuilt) {
+    const report = JSON.parse(rebuilt);
+    console.log(
+      `request_log rebuild (embedded): ${report.records} records in ${report.seconds} s, ${report.recordsPerSecond} records/s`,
+    );
+  }
   if (postgresUrl) await psql(process.env.DATABASE_URL!, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await rm(dataDir, { recursive: true, force: true });
 } finally {
