@@ -107,6 +107,26 @@ export function createForwarder(deps: ProxyDeps): Forward {
       return errorResponse(code, requestId, details, extra);
     }
 
+    // A body with no declared length (chunked) is read whole first, up to the
+    // limit: Bun enforces the limit only while such a body streams, when the
+    // upstream would already have the request's head (spec §7: 413).
+    const hasBody = method !== "GET" && method !== "HEAD";
+    const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (outcome.requestBytes > maxBodyBytes) {
+      record(denied(outcome, path, callerQuery.redacted, "body_too_large"));
+      return errorResponse("body_too_large", requestId);
+    }
+    let body: BodyInit | null = hasBody ? request.body : null;
+    if (request.body !== null && hasBody && !request.headers.has("content-length")) {
+      const whole = await readUpTo(request.body, maxBodyBytes);
+      if (whole === null) {
+        record(denied(outcome, path, callerQuery.redacted, "body_too_large"));
+        return errorResponse("body_too_large", requestId);
+      }
+      body = whole;
+      outcome.requestBytes = whole.byteLength;
+    }
+
     // 5. Build the upstream request: origin + prefix + canonical path + query,
     // by concatenation (a `new URL(rest, base)` would read `//host` as a host).
     const query = injectParams(callerQuery.forwarded, route.inject.query, false);
@@ -135,7 +155,6 @@ export function createForwarder(deps: ProxyDeps): Forward {
     server?.timeout(request, 0);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(TIMED_OUT), route.timeoutMs);
-    const hasBody = method !== "GET" && method !== "HEAD";
     const upstreamStartedAt = now();
 
     // A streamed request body needs `duplex: "half"` (Fetch §5.3), which the
@@ -144,7 +163,7 @@ export function createForwarder(deps: ProxyDeps): Forward {
     const init: BunFetchRequestInit & { duplex: "half" } = {
       method,
       headers,
-      body: hasBody ? request.body : null,
+      body,
       duplex: "half",
       redirect: "manual",
       decompress: false,
@@ -259,6 +278,40 @@ function failed(
     targetCredentialVersion: outcome.route.targetCredentialVersion,
     responseBytes: 0,
   };
+}
+
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** The whole body, or null once it grows past `limit` bytes (or breaks off). */
+async function readUpTo(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return null;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    // The server cut the body off at its own limit.
+    return null;
+  }
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return whole;
 }
 
 /** The declared `Content-Length`; 0 when the body is chunked or absent. */

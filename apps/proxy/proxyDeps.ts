@@ -18,6 +18,8 @@ export type ProxyDeps = {
   logger: Logger;
   /** Rule and limit evaluation (spec §4 step 4); every request passes without it. */
   authorize?: Authorize;
+  /** Largest request body accepted (default 10 MiB); chunked bodies are checked here. */
+  maxBodyBytes?: number;
   /** Epoch milliseconds. */
   now?: () => number;
   /** A fresh `req_…` id. */

@@ -15,6 +15,11 @@ export const proxyErrors = {
   proxy_access_denied: { status: 403, message: "Access denied", granted: false },
   invalid_path: { status: 400, message: "The request path is not acceptable", granted: false },
   rule_denied: { status: 403, message: "Denied by a rule", granted: false },
+  body_too_large: {
+    status: 413,
+    message: "The request body is larger than this proxy accepts",
+    granted: false,
+  },
   rate_limited: { status: 429, message: "Request limit reached", granted: false },
   target_credential_invalid: {
     status: 500,

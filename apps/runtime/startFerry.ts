@@ -32,6 +32,7 @@ export type RunningFerry = {
 };
 
 const CORE_API_MAX_BODY = 1024 * 1024;
+const PROXY_BODY_SLACK = 1024 * 1024;
 
 export const startFerry = async (
   config: FerryConfig,
@@ -57,12 +58,15 @@ export const startFerry = async (
     const proxyServer = await startProxyServer({
       hostname: config.host,
       port: config.proxyPort,
-      maxRequestBodySize: config.maxBodyBytes,
+      // Bun's own limit sits above Ferry's, so that Ferry's check answers
+      // first, with the JSON error body, for declared and chunked bodies alike.
+      maxRequestBodySize: config.maxBodyBytes + PROXY_BODY_SLACK,
       app: createProxyApp({
         table: ferry.live.table,
         hashSecret: ferry.hash,
         record: recorder.record,
         authorize: createAuthorizer({ limiter }),
+        maxBodyBytes: config.maxBodyBytes,
         logger,
       }),
     });

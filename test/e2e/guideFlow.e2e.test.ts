@@ -125,6 +125,7 @@ describe("the guide's integration flow", () => {
       body: new Uint8Array(70 * 1024),
     });
     expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe("body_too_large");
     expect(upstream.seen.length).toBe(before);
     const small = await fetch(`${setup.proxy.baseURL}/upload`, {
       method: "POST",
