@@ -234,8 +234,15 @@ export type RequestEvent = {
   data: { proxyId: string; clientId: string; records: RequestRecord[] };
 };
 
+/**
+ * Written once, in the same transaction as the first admin user, on a stream
+ * that must not exist yet: two processes starting on one empty store cannot
+ * both create an admin.
+ */
+export type SystemEvent = { type: "AdminBootstrapped"; data: { userId: string; at: string } };
+
 export type FerryEvent =
-  ClientEvent | UserEvent | CredentialEvent | TargetEvent | ProxyEvent | RequestEvent;
+  SystemEvent | ClientEvent | UserEvent | CredentialEvent | TargetEvent | ProxyEvent | RequestEvent;
 
 export type FerryEventType = FerryEvent["type"];
 
@@ -247,4 +254,5 @@ export const streams = {
   target: (targetId: string) => `target-${targetId}`,
   proxy: (proxyId: string) => `proxy-${proxyId}`,
   requests: (proxyId: string) => `requests-${proxyId}`,
+  bootstrap: () => "system-bootstrap",
 } as const;

@@ -241,6 +241,7 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
     case "RuleRemoved":
       return applyRuleEvent(view, event);
 
+    case "AdminBootstrapped":
     case "ProxyRequestsRecorded":
       return { kind: "none" };
     default: {

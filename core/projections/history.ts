@@ -182,6 +182,7 @@ const changesOf = (event: FerryEvent): Record<string, unknown> => {
     case "UserTokenIssued":
     case "UserTokenRevoked":
     case "ProxyRequestsRecorded":
+    case "AdminBootstrapped":
       // Not events of a resource stream; named so the switch stays exhaustive.
       return {};
     default: {

@@ -88,3 +88,36 @@ describe.skipIf(!hasPostgres)("two Ferry instances on one Postgres", () => {
     await within(1000, async () => (await throughB()).status === 403);
   });
 });
+
+describe.skipIf(!hasPostgres)("two Ferry instances starting at once on an empty Postgres", () => {
+  it("create one admin user between them", async () => {
+    const schema = freshSchemaName();
+    const connectionString = process.env.DATABASE_URL!;
+    const masterKey = randomMasterKey();
+    const started = await Promise.all(
+      [0, 1].map(async () =>
+        startTestFerry({
+          sql: await openPostgres({ connectionString, schema }),
+          env: { FERRY_MASTER_KEY: masterKey },
+        }),
+      ),
+    );
+    try {
+      expect(started.filter((ferry) => ferry.admin !== null)).toHaveLength(1);
+      const { rows } = await started[0]!.sql.query<{ n: string }>(
+        "SELECT count(*)::text AS n FROM ferry_events WHERE type = 'UserCreated'",
+      );
+      expect(rows[0]!.n).toBe("1");
+      const winner = started.find((ferry) => ferry.admin !== null)!;
+      const loser = started.find((ferry) => ferry.admin === null)!;
+      // The loser serves the winner's admin too.
+      await loser.ferry.live.catchUp();
+      expect((await loser.api("GET", "/users/me", undefined, winner.adminToken)).status).toBe(200);
+    } finally {
+      for (const ferry of started) await ferry.close();
+      const cleanup = await openPostgres({ connectionString });
+      await cleanup.query(`DROP SCHEMA IF EXISTS ${sqlIdentifier(schema)} CASCADE`);
+      await cleanup.close();
+    }
+  }, 60_000);
+});
