@@ -5,7 +5,6 @@
  * or sealed) appears anywhere in its history. Targets and proxies likewise;
  * another client's ids answer 404; the CLI prints the same history.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../apps/runtime/config.ts";
 import { createLogger } from "../../apps/runtime/logger.ts";
 import { startFerry } from "../../apps/runtime/startFerry.ts";
+import { runCli } from "../support/runCli.ts";
 import {
   callApi,
   createIntegration,
@@ -321,17 +321,3 @@ describe("ferry audit", () => {
     }
   }, 60_000);
 });
-
-const runCli = (args: string[], env: Record<string, string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn("node_modules/.bin/bun", ["apps/cli/ferry.ts", ...args], {
-      // The embedded store in the data folder, whatever the suite runs on.
-      env: { ...process.env, DATABASE_URL: "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });

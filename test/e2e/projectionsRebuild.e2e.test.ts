@@ -3,7 +3,6 @@
  * identical, row for row, to the one the live projector built, after 100,000
  * request records.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +13,7 @@ import { expectAny } from "../../core/eventStore/eventStore.ts";
 import { readConfig } from "../../apps/runtime/config.ts";
 import { createLogger } from "../../apps/runtime/logger.ts";
 import { startFerry } from "../../apps/runtime/startFerry.ts";
+import { runCli } from "../support/runCli.ts";
 import { randomMasterKey, randomToken } from "../support/ferry.ts";
 
 const RECORDS = 100_000;
@@ -36,19 +36,6 @@ const record = (n: number): RequestRecord => ({
   requestBytes: 0,
   responseBytes: 42,
 });
-
-const runCli = (args: string[], env: Record<string, string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn("node_modules/.bin/bun", ["apps/cli/ferry.ts", ...args], {
-      env: { ...process.env, DATABASE_URL: "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 
 const snapshot = async (dataDir: string) => {
   const sql = await openPGlite({ dataDir: join(dataDir, "store") });
