@@ -37,7 +37,7 @@ export const serveCommand = async (): Promise<void> => {
     {
       coreApi: running.coreUrl,
       proxy: running.proxyUrl,
-      publicProxyUrl: config.publicProxyUrl,
+      publicProxyUrl: running.deps.config.publicProxyUrl,
       store: config.databaseUrl ? "postgres" : `embedded (${config.dataDir})`,
       startupMs: Math.round(performance.now() - started),
     },
