@@ -20,11 +20,23 @@ import { decide, matchScopes, toRuleRequest, type ScopeMatch } from "../../core/
 const ALLOWED: AuthorizeDecision = { allowed: true };
 const NOTHING_EXCEEDED = new Map<string, number>();
 
-const needsNoCheck = (route: ProxyRoute): boolean =>
+const isOpen = (route: ProxyRoute): boolean =>
   (route.scopes === undefined ||
     route.scopes.every((scope) => scope.rules.length === 0 && scope.defaultEffect === "allow")) &&
   !route.limits?.perMinute &&
   !route.limits?.perDay;
+
+// Worked out once per route object: the proxy table replaces a route whenever
+// its rules, defaults or limits change, so the answer never goes stale.
+const openRoutes = new WeakMap<ProxyRoute, boolean>();
+const needsNoCheck = (route: ProxyRoute): boolean => {
+  let open = openRoutes.get(route);
+  if (open === undefined) {
+    open = isOpen(route);
+    openRoutes.set(route, open);
+  }
+  return open;
+};
 
 export const createAuthorizer = (deps: { limiter: RateLimiter; now?: () => number }): Authorize => {
   const now = deps.now ?? Date.now;

@@ -5,6 +5,7 @@
  * Folding mutates the view in place: it is rebuilt from the log at start, so
  * there is nothing to share and copying every map per event would only cost.
  */
+import { ignoreUnknown } from "../domain/decider.ts";
 import type {
   AuthType,
   CredentialType,
@@ -247,9 +248,7 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
     default: {
       // Exhaustive over today's events; an event type written by a newer
       // Ferry is not configuration this version knows, so it changes nothing.
-      const unknown: never = event;
-      void unknown;
-      return { kind: "none" };
+      return ignoreUnknown(event, { kind: "none" });
     }
   }
 };
@@ -280,9 +279,7 @@ export const ownerOf = (
     case "proxy":
       return view.proxies.get(ownerId);
     default: {
-      const unknown: never = ownerKind;
-      void unknown;
-      return undefined;
+      return ignoreUnknown(ownerKind, undefined);
     }
   }
 };

@@ -9,6 +9,7 @@
  * hashes and sealed document never leave the store, and an event type this
  * version does not know answers no fields at all rather than its raw data.
  */
+import { ignoreUnknown } from "../domain/decider.ts";
 import type { FerryEvent, StoredSecret } from "../domain/events.ts";
 import type { RecordedEvent } from "../eventStore/eventStore.ts";
 import type { Rule, RuleFields } from "../rules/rule.ts";
@@ -86,9 +87,7 @@ const mapOf = (view: ConfigView, kind: HistoryKind): Map<string, unknown> => {
     case "proxy":
       return view.proxies;
     default: {
-      const unknown: never = kind;
-      void unknown;
-      return new Map();
+      return ignoreUnknown(kind, new Map());
     }
   }
 };
@@ -186,9 +185,7 @@ const changesOf = (event: FerryEvent): Record<string, unknown> => {
       // Not events of a resource stream; named so the switch stays exhaustive.
       return {};
     default: {
-      const unknown: never = event;
-      void unknown;
-      return {};
+      return ignoreUnknown(event, {});
     }
   }
 };
