@@ -50,7 +50,7 @@ const selectFilteredAfter = `
     FROM ${e.table}, fence
     WHERE (${e.table}.${e.transactionId}, ${e.table}.${e.sequence}) > ($1::text::xid8, $2::text::bigint)
       AND ${e.table}.${e.transactionId} < fence.xmin
-      AND ($4::text IS NULL OR NOT starts_with(${e.table}.${e.streamId}, $4::text))
+      AND ($4::text[] IS NULL OR NOT (${e.table}.${e.streamId} ^@ ANY ($4::text[])))
       AND ($5::text IS NULL OR starts_with(${e.table}.${e.streamId}, $5::text))
     ORDER BY ${e.table}.${e.transactionId}, ${e.table}.${e.sequence}
     LIMIT $3
@@ -80,7 +80,7 @@ export async function readAll(
   filter: ReadFilter = {},
 ): Promise<ReadAllResult> {
   const from = after ?? start;
-  if (filter.excludeStreamPrefix || filter.streamPrefix)
+  if (excludedPrefixes(filter) !== null || filter.streamPrefix)
     return readFiltered(sql, after, from, limit, filter);
 
   const { rows } = await sql.query<EventRow>(selectAfter, [
@@ -104,7 +104,7 @@ async function readFiltered(
     from.transactionId.toString(),
     from.sequence.toString(),
     limit,
-    filter.excludeStreamPrefix || null,
+    excludedPrefixes(filter),
     filter.streamPrefix || null,
   ]);
 
@@ -119,4 +119,11 @@ async function readFiltered(
     events,
     position: after !== null && comparePositions(position, after) < 0 ? after : position,
   };
+}
+
+/** The excluded prefixes as one array parameter; null when none. */
+function excludedPrefixes(filter: ReadFilter): string[] | null {
+  const given = filter.excludeStreamPrefix;
+  const prefixes = (typeof given === "string" ? [given] : (given ?? [])).filter(Boolean);
+  return prefixes.length === 0 ? null : [...prefixes];
 }

@@ -37,7 +37,7 @@ export async function listRequests(
   params.push(page.limit + 1);
 
   const { rows } = await sql.query<StoredRow>(
-    `SELECT ${storedColumns} FROM ${t.table} WHERE ${where}
+    `SELECT ${storedColumns} FROM ${t.readable} WHERE ${where}
      ORDER BY ${t.occurredAt} DESC, ${t.requestId} DESC
      LIMIT $${params.length}`,
     params,

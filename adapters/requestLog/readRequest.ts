@@ -8,7 +8,7 @@ import {
 import { requestLog as t } from "./tables.ts";
 
 const selectOne = `
-  SELECT ${storedColumns} FROM ${t.table}
+  SELECT ${storedColumns} FROM ${t.readable}
   WHERE ${t.requestId} = $1 AND ${t.clientId} = $2`;
 
 /**
@@ -31,7 +31,7 @@ export async function readRequest(
 }
 
 const selectProxy = `
-  SELECT 1 AS found FROM ${t.table} WHERE ${t.clientId} = $1 AND ${t.proxyId} = $2 LIMIT 1`;
+  SELECT 1 AS found FROM ${t.readable} WHERE ${t.clientId} = $1 AND ${t.proxyId} = $2 LIMIT 1`;
 
 /** Whether the client's log holds any request of `proxyId` (a deleted proxy's, say). */
 export async function hasProxyRequests(

@@ -5,6 +5,12 @@
  */
 export const requestLog = {
   table: "ferry_request_log",
+  /**
+   * What the API's reads query: this table and the queued requests
+   * (`ferry_async_requests`) under the same columns, a view of
+   * `adapters/sql/migrations/005_async_queue.sql`.
+   */
+  readable: "ferry_requests",
   requestId: "request_id",
   clientId: "client_id",
   proxyId: "proxy_id",

@@ -80,7 +80,7 @@ export async function usageReport(
        SELECT ${t.proxyId}, ${t.status}, ${t.duration},
               to_char(date_trunc(${unit}, ${t.occurredAt} AT TIME ZONE 'UTC'),
                       'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS bucket
-       FROM ${t.table} WHERE ${condition}
+       FROM ${t.readable} WHERE ${condition}
      )
      SELECT (1 - GROUPING(${t.proxyId}))::integer AS by_proxy,
             (1 - GROUPING(bucket))::integer AS by_bucket,

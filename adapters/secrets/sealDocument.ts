@@ -13,8 +13,11 @@ export type SealContext = { clientId: string; keyId: string };
 // per key, far more than one client's secrets.
 const IV_BYTES = 12;
 
-const additionalData = ({ clientId, keyId }: SealContext): Bytes =>
-  utf8(JSON.stringify(["ferry-sealed-v1", clientId, keyId]));
+// Documents and raw bytes carry different labels, so neither opens as the other.
+const additionalData = ({ clientId, keyId }: SealContext, label = "ferry-sealed-v1"): Bytes =>
+  utf8(JSON.stringify([label, clientId, keyId]));
+
+const BYTES_LABEL = "ferry-sealed-bytes-v1";
 
 /** Seals `doc` under `key` for `context`, with a fresh random IV. */
 export const sealDocument = async (
@@ -59,6 +62,51 @@ export const openDocument = async (
 
   const doc: unknown = JSON.parse(new TextDecoder().decode(plaintext));
   return isRecord(doc) ? doc : undefined;
+};
+
+/**
+ * Seals raw bytes (a queued request's body and headers, an upstream's
+ * answer) without the JSON and base64 a document would add around them.
+ */
+export const sealBytes = async (
+  key: CryptoKey,
+  context: SealContext,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Sealed> => {
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: additionalData(context, BYTES_LABEL) },
+    key,
+    bytes,
+  );
+  return {
+    v: 1,
+    keyId: context.keyId,
+    iv: toBase64Url(iv),
+    ciphertext: toBase64Url(new Uint8Array(ciphertext)),
+  };
+};
+
+/** Opens bytes sealed by `sealBytes`; `undefined` when authentication fails. */
+export const openBytes = async (
+  key: CryptoKey,
+  context: SealContext,
+  sealed: Sealed,
+): Promise<Uint8Array<ArrayBuffer> | undefined> => {
+  try {
+    const plaintext = await crypto.subtle.decrypt(
+      {
+        name: "AES-GCM",
+        iv: fromBase64Url(sealed.iv),
+        additionalData: additionalData(context, BYTES_LABEL),
+      },
+      key,
+      fromBase64Url(sealed.ciphertext),
+    );
+    return new Uint8Array(plaintext);
+  } catch {
+    return undefined;
+  }
 };
 
 /** Whether `value` has the shape of a `Sealed` this version can open. */

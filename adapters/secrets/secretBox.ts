@@ -15,7 +15,7 @@ import {
   SealedSecretRejectedError,
 } from "./errors.ts";
 import type { MasterKey } from "./deriveKeys.ts";
-import { isSealed, openDocument, sealDocument } from "./sealDocument.ts";
+import { isSealed, openBytes, openDocument, sealBytes, sealDocument } from "./sealDocument.ts";
 import { newWrappedDataKey, unwrapDataKey } from "./wrapDataKey.ts";
 
 export type SecretBox = {
@@ -30,6 +30,10 @@ export type SecretBox = {
    * @throws DataKeyUnwrapError when the data key does not unwrap under this master key.
    */
   open(clientId: string, sealed: Sealed): Promise<Record<string, unknown>>;
+  /** Seals raw bytes for `clientId`, like `seal`. */
+  sealBytes(clientId: string, bytes: Uint8Array<ArrayBuffer>): Promise<Sealed>;
+  /** Opens bytes sealed by `sealBytes`; throws as `open` does. */
+  openBytes(clientId: string, sealed: Sealed): Promise<Uint8Array<ArrayBuffer>>;
   /**
    * Crypto-shredding: wipes the client's wrapped data key for good. Idempotent.
    * Postgres keeps the old row version until VACUUM reclaims it, and WAL and
@@ -116,6 +120,18 @@ export const createSecretBox = ({
     return loaded;
   };
 
+  /** The data key that opens `sealed`, after checking its shape and key id. */
+  const opening = async (clientId: string, sealed: Sealed): Promise<DataKey> => {
+    if (!isSealed(sealed)) {
+      throw new SealedSecretRejectedError(clientId, "not a sealed secret of version 1");
+    }
+    const dataKey = await dataKeyFor(clientId, false);
+    if (sealed.keyId !== dataKey.keyId) {
+      throw new SealedSecretRejectedError(clientId, "sealed under another data key");
+    }
+    return dataKey;
+  };
+
   return {
     seal: async (clientId, doc) => {
       const { keyId, key } = await dataKeyFor(clientId, true);
@@ -123,13 +139,7 @@ export const createSecretBox = ({
     },
 
     open: async (clientId, sealed) => {
-      if (!isSealed(sealed)) {
-        throw new SealedSecretRejectedError(clientId, "not a sealed secret of version 1");
-      }
-      const { keyId, key } = await dataKeyFor(clientId, false);
-      if (sealed.keyId !== keyId) {
-        throw new SealedSecretRejectedError(clientId, "sealed under another data key");
-      }
+      const { keyId, key } = await opening(clientId, sealed);
 
       const doc = await openDocument(key, { clientId, keyId }, sealed);
       if (!doc) {
@@ -139,6 +149,22 @@ export const createSecretBox = ({
         );
       }
       return doc;
+    },
+
+    sealBytes: async (clientId, bytes) => {
+      const { keyId, key } = await dataKeyFor(clientId, true);
+      return sealBytes(key, { clientId, keyId }, bytes);
+    },
+
+    openBytes: async (clientId, sealed) => {
+      const { keyId, key } = await opening(clientId, sealed);
+      const bytes = await openBytes(key, { clientId, keyId }, sealed);
+      if (!bytes)
+        throw new SealedSecretRejectedError(
+          clientId,
+          "authentication failed: tampered with, or sealed for another client",
+        );
+      return bytes;
     },
 
     destroyClientKey: async (clientId) => {

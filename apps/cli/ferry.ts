@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { auditCommand } from "./audit.ts";
 import { rebuildCommand } from "./projections.ts";
 import { serveCommand } from "./serve.ts";
+import { workerCommand } from "./worker.ts";
 import { tokenCreateCommand, userCreateCommand } from "./users.ts";
 
 const program = new Command()
@@ -16,8 +17,17 @@ const program = new Command()
 
 program
   .command("serve")
-  .description("run the Core API and the proxy (embedded store unless DATABASE_URL is set)")
+  .description(
+    "run the Core API, the proxy and a delivery worker (embedded store unless DATABASE_URL is set)",
+  )
   .action(serveCommand);
+
+program
+  .command("worker")
+  .description(
+    "run a delivery worker for queued requests alone (several may share one Postgres; `serve` runs one unless FERRY_WORKER=off)",
+  )
+  .action(workerCommand);
 
 const token = program.command("token").description("user tokens");
 token

@@ -13,6 +13,7 @@ import { explainRoutes } from "./routes/explain.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { proxyRoutes } from "./routes/proxies.ts";
 import { requestRoutes } from "./routes/requests.ts";
+import { asyncRequestRoutes } from "./routes/asyncRequests.ts";
 import { ruleRoutes } from "./routes/rules.ts";
 import { targetRoutes } from "./routes/targets.ts";
 import { usageRoutes } from "./routes/usage.ts";
@@ -28,6 +29,7 @@ const features = (deps: CoreApiDeps, prefix: string) =>
     .use(historyRoutes(deps))
     .use(ruleRoutes(deps))
     .use(requestRoutes(deps))
+    .use(asyncRequestRoutes(deps))
     .use(usageRoutes(deps))
     .use(userRoutes(deps));
 

@@ -3,6 +3,7 @@
  * caller behind the token, the client it may see, and the standard answers.
  */
 import type { EventStore } from "../../core/eventStore/eventStore.ts";
+import type { AsyncQueue } from "../../adapters/asyncQueue/index.ts";
 import type { RequestLog } from "../../adapters/requestLog/index.ts";
 import type { SecretBox } from "../../adapters/secrets/secretBox.ts";
 import type { FerryConfig } from "../runtime/config.ts";
@@ -14,13 +15,17 @@ export type CoreApiDeps = {
   config: { publicProxyUrl: string; regionProxyUrls: FerryConfig["regionProxyUrls"] };
   store: EventStore;
   live: LiveConfig;
-  secrets: Pick<SecretBox, "seal" | "destroyClientKey">;
+  secrets: Pick<SecretBox, "seal" | "destroyClientKey" | "openBytes">;
   hash(value: string): string;
   fingerprint(value: string): string;
   logger: Logger;
   now?: () => Date;
   /** The request log's queries; the request and usage routes answer 503 without it. */
   requestLog?: RequestLog;
+  /** Queued requests; their detail, replay and queue routes answer 503 without it. */
+  asyncQueue?: AsyncQueue;
+  /** Called after a request was queued again here, to wake this process's worker. */
+  onQueued?: () => void;
 };
 
 export const nowIso = (deps: CoreApiDeps): string => (deps.now?.() ?? new Date()).toISOString();

@@ -1,15 +1,17 @@
 import { Elysia } from "elysia";
 import type { Server } from "bun";
-import { createForwarder } from "./forwardRequest.ts";
+import { createForwarder, type Forward } from "./forwardRequest.ts";
 import { logFields } from "./logFields.ts";
 import type { ProxyDeps } from "./proxyDeps.ts";
 import { errorResponse } from "./proxyErrors.ts";
+import { createAsyncSubmitter } from "./submitAsync.ts";
 
 const HEALTHY = JSON.stringify({ status: "ok" });
 
 /**
  * The proxy process's HTTP app: `ANY /api/{proxyId}/{path…}` (also
- * `/api/{proxyId}` and `/api/{proxyId}/`) and `GET /health`.
+ * `/api/{proxyId}` and `/api/{proxyId}/`), the queued `/async/{proxyId}/…`
+ * and `GET /health`.
  *
  * Listening, the forward path is a native route of Bun's server (Elysia's
  * `serve.routes`), so a proxied request never passes through Elysia's
@@ -28,37 +30,42 @@ const HEALTHY = JSON.stringify({ status: "ok" });
  * ```
  */
 export function createProxyApp(deps: ProxyDeps) {
-  const forwardOrFail = createForwarder(deps);
-  const forward = (request: Request, server: Server<unknown> | null): Promise<Response> =>
-    forwardOrFail(request, server).catch((error: unknown) => {
-      // A bug, never an expected outcome; its message may quote a URL, so only its name is logged.
-      const cause = error instanceof Error ? error.name : typeof error;
-      deps.logger.error({ [logFields.cause]: cause }, "forward path failed");
-      return errorResponse("internal_error", null);
-    });
+  // A failure here is a bug, never an expected outcome; its message may
+  // quote a URL, so only its name is logged.
+  const guarded =
+    (handler: Forward, what: string) =>
+    (request: Request, server: Server<unknown> | null): Promise<Response> =>
+      handler(request, server).catch((error: unknown) => {
+        const cause = error instanceof Error ? error.name : typeof error;
+        deps.logger.error({ [logFields.cause]: cause }, `${what} failed`);
+        return errorResponse("internal_error", null);
+      });
+  const forward = guarded(createForwarder(deps), "forward path");
+  const submit = guarded(createAsyncSubmitter(deps), "queued submission");
 
   // The Elysia route reads the server from the app, not from the handler's
   // context: asking Elysia's context for `server` defines a property per request.
   const app = new Elysia({
     name: "ferry-proxy",
-    serve: { routes: { "/api/*": (request, server) => forward(request, server) } },
+    serve: {
+      routes: {
+        "/api/*": (request, server) => forward(request, server),
+        "/async/*": (request, server) => submit(request, server),
+      },
+    },
   });
-  return (
-    app
-      .onError(({ code }) =>
-        code === "NOT_FOUND"
-          ? errorResponse("not_found", null)
-          : errorResponse("internal_error", null),
-      )
-      .get(
-        "/health",
-        () => new Response(HEALTHY, { headers: { "content-type": "application/json" } }),
-      )
-      .all("/api/*", ({ request }) => forward(request, app.server), { parse: "none" })
-      // asyncURL is part of every proxy's answer (the wire contract), so its
-      // path answers plainly until queued delivery exists.
-      .all("/async/*", () => errorResponse("async_not_available", null), { parse: "none" })
-  );
+  return app
+    .onError(({ code }) =>
+      code === "NOT_FOUND"
+        ? errorResponse("not_found", null)
+        : errorResponse("internal_error", null),
+    )
+    .get(
+      "/health",
+      () => new Response(HEALTHY, { headers: { "content-type": "application/json" } }),
+    )
+    .all("/api/*", ({ request }) => forward(request, app.server), { parse: "none" })
+    .all("/async/*", ({ request }) => submit(request, app.server), { parse: "none" });
 }
 
 export type ProxyApp = ReturnType<typeof createProxyApp>;

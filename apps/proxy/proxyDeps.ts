@@ -1,6 +1,32 @@
 import type { RequestRecord } from "../../core/domain/events.ts";
 import type { Authorize } from "../../core/proxy/authorize.ts";
+import type { RequestHead } from "../../core/async/envelope.ts";
 import type { ProxyTable } from "../../core/proxy/route.ts";
+
+/** A queued request as the proxy hands it over, after spec §4 steps 1 to 4. */
+export type AsyncSubmission = {
+  requestId: string;
+  clientId: string;
+  proxyId: string;
+  method: string;
+  /** Canonical path. */
+  path: string;
+  /** Query for display: credential parameters redacted. */
+  query: string;
+  head: RequestHead;
+  body: Uint8Array<ArrayBuffer>;
+  idempotencyKey: string | null;
+  at: string;
+};
+
+/**
+ * Resolves once the request is durable; answers the first request instead
+ * when the idempotency key was seen within 24 hours. Rejects when the store
+ * cannot take it: the caller must then not answer 202.
+ */
+export type SubmitAsync = (
+  submission: AsyncSubmission,
+) => Promise<{ requestId: string; status: string; duplicate: boolean }>;
 
 type LogFn = (fields: object, message?: string) => void;
 
@@ -20,6 +46,10 @@ export type ProxyDeps = {
   authorize?: Authorize;
   /** Largest request body accepted (default 10 MiB); chunked bodies are checked here. */
   maxBodyBytes?: number;
+  /** Durable submission of a queued request (spec §5); `/async/` answers 501 without it. */
+  submitAsync?: SubmitAsync;
+  /** Largest body a queued request may carry (default 10 MiB). */
+  maxAsyncBodyBytes?: number;
   /** Epoch milliseconds. */
   now?: () => number;
   /** A fresh `req_…` id. */

@@ -35,8 +35,23 @@ export const proxyErrors = {
   not_found: { status: 404, message: "No such route", granted: false },
   async_not_available: {
     status: 501,
-    message: "The queued API (/async/) is not available in this version of Ferry",
+    message: "The queued API (/async/) is not available in this process",
     granted: false,
+  },
+  method_not_allowed: {
+    status: 405,
+    message: "The queued API takes POST, PUT, PATCH and DELETE",
+    granted: false,
+  },
+  invalid_idempotency_key: {
+    status: 400,
+    message: "Idempotency-Key must be 1 to 255 visible ASCII characters",
+    granted: false,
+  },
+  queue_unavailable: {
+    status: 503,
+    message: "The request could not be stored; it was not queued",
+    granted: true,
   },
   internal_error: { status: 500, message: "Internal error", granted: false },
 } as const satisfies Record<string, { status: number; message: string; granted: boolean }>;

@@ -3,6 +3,8 @@
  * value stops the process at start with a message naming the variable.
  */
 import * as z from "zod";
+import { resolveRetryPolicy } from "../../core/async/retryPolicy.ts";
+import type { WorkerOptions } from "../worker/deliveryWorker.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -25,6 +27,20 @@ const schema = z.object({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
+  FERRY_ASYNC_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  FERRY_WORKER: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+  FERRY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
+  FERRY_WORKER_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
+  FERRY_WORKER_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  FERRY_WORKER_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
+  FERRY_RETRY_MAX_RETRIES: z.coerce.number().int().min(0).max(100).optional(),
+  FERRY_RETRY_WINDOW_MS: z.coerce.number().int().min(1).optional(),
+  FERRY_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).optional(),
+  FERRY_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).optional(),
 });
 
 export type FerryConfig = {
@@ -42,6 +58,10 @@ export type FerryConfig = {
   maxBodyBytes: number;
   /** Days request records are kept; 0 keeps them forever. */
   requestRetentionDays: number;
+  maxAsyncBodyBytes: number;
+  /** Whether `ferry serve` runs a delivery worker in its process. */
+  worker: boolean;
+  workerOptions: WorkerOptions;
 };
 
 export class ConfigError extends Error {}
@@ -77,6 +97,20 @@ export const readConfig = (env: Record<string, string | undefined>): FerryConfig
     logLevel: value.FERRY_LOG_LEVEL,
     maxBodyBytes: value.FERRY_MAX_BODY_BYTES,
     requestRetentionDays: value.FERRY_REQUEST_RETENTION_DAYS,
+    maxAsyncBodyBytes: value.FERRY_ASYNC_MAX_BODY_BYTES,
+    worker: value.FERRY_WORKER === "on",
+    workerOptions: {
+      concurrency: value.FERRY_WORKER_CONCURRENCY,
+      leaseMs: value.FERRY_WORKER_LEASE_MS,
+      pollMs: value.FERRY_WORKER_POLL_MS,
+      sweepMs: value.FERRY_WORKER_SWEEP_MS,
+      retryPolicy: resolveRetryPolicy({
+        maxRetries: value.FERRY_RETRY_MAX_RETRIES,
+        windowMs: value.FERRY_RETRY_WINDOW_MS,
+        baseDelayMs: value.FERRY_RETRY_BASE_DELAY_MS,
+        maxDelayMs: value.FERRY_RETRY_MAX_DELAY_MS,
+      }),
+    },
   };
 };
 

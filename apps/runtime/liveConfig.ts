@@ -37,8 +37,8 @@ export type LiveConfig = {
 };
 
 const READ_BATCH = 1000;
-/** Request records are no configuration; they are the bulk of the log. */
-const filter = { excludeStreamPrefix: streams.requests("") };
+/** Request records and queued requests are no configuration; they are the bulk of the log. */
+const filter = { excludeStreamPrefix: [streams.requests(""), streams.async("")] };
 const WAIT_FOR_LIMIT_MS = 5000;
 
 export const startLiveConfig = async (deps: {

@@ -10,6 +10,7 @@ import { startProxyServer } from "../proxy/startProxyServer.ts";
 import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
 import { createRateLimiter } from "../../adapters/rateLimit/index.ts";
 import { createRequestLog } from "../../adapters/requestLog/index.ts";
+import { createAsyncQueue } from "../../adapters/asyncQueue/index.ts";
 import { createAuthorizer } from "./authorizer.ts";
 import { bootstrapAdmin } from "./bootstrapAdmin.ts";
 import { resolvePublicProxyUrl, type FerryConfig } from "./config.ts";
@@ -18,11 +19,15 @@ import { openFerry, type Ferry } from "./openFerry.ts";
 import { startRequestLog } from "./requestLogProjector.ts";
 import { startRequestRecorder, type RequestRecorder } from "./requestRecorder.ts";
 import { startRetention } from "./retention.ts";
+import { createSubmitAsync } from "./asyncSubmission.ts";
+import { startDeliveryWorker, type DeliveryWorker } from "../worker/deliveryWorker.ts";
 
 export type RunningFerry = {
   ferry: Ferry;
   deps: CoreApiDeps;
   recorder: RequestRecorder;
+  /** The delivery worker of this process; null with FERRY_WORKER=off. */
+  worker: DeliveryWorker | null;
   coreUrl: string;
   proxyUrl: string;
   /** Set on the first start only, when Ferry created the admin user. */
@@ -40,6 +45,7 @@ export const startFerry = async (
   options: { sql?: SqlClient } = {},
 ): Promise<RunningFerry> => {
   const ferry = await openFerry(config, logger, options);
+  let worker: DeliveryWorker | null = null;
   try {
     const recorder = startRequestRecorder({ store: ferry.store, logger });
     const retention = startRetention({
@@ -55,18 +61,34 @@ export const startFerry = async (
     // Counters live in the store, leased in blocks: limits hold across the
     // processes sharing a Postgres, and across restarts on either store.
     const limiter = createRateLimiter({ mode: "shared", sql: ferry.sql, logger });
+    worker = config.worker
+      ? startDeliveryWorker({
+          sql: ferry.sql,
+          table: ferry.live.table,
+          secrets: ferry.secrets,
+          logger,
+          options: config.workerOptions,
+        })
+      : null;
     const proxyServer = await startProxyServer({
       hostname: config.host,
       port: config.proxyPort,
       // Bun's own limit sits above Ferry's, so that Ferry's check answers
       // first, with the JSON error body, for declared and chunked bodies alike.
-      maxRequestBodySize: config.maxBodyBytes + PROXY_BODY_SLACK,
+      maxRequestBodySize:
+        Math.max(config.maxBodyBytes, config.maxAsyncBodyBytes) + PROXY_BODY_SLACK,
       app: createProxyApp({
         table: ferry.live.table,
         hashSecret: ferry.hash,
         record: recorder.record,
         authorize: createAuthorizer({ limiter }),
         maxBodyBytes: config.maxBodyBytes,
+        submitAsync: createSubmitAsync({
+          sql: ferry.sql,
+          secrets: ferry.secrets,
+          onQueued: () => worker?.wake(),
+        }),
+        maxAsyncBodyBytes: config.maxAsyncBodyBytes,
         logger,
       }),
     });
@@ -82,6 +104,8 @@ export const startFerry = async (
       fingerprint: ferry.fingerprint,
       logger,
       requestLog: createRequestLog(ferry.sql),
+      asyncQueue: createAsyncQueue(ferry.sql),
+      onQueued: () => worker?.wake(),
     };
     const admin = await bootstrapAdmin(deps, config.adminToken);
     const coreServer = Bun.serve({
@@ -94,11 +118,13 @@ export const startFerry = async (
       ferry,
       deps,
       recorder,
+      worker,
       coreUrl: `http://${config.host}:${coreServer.port}`,
       proxyUrl: proxyServer.url,
       admin,
       stop: async () => {
         await Promise.all([coreServer.stop(false), proxyServer.stop()]);
+        await worker?.stop();
         await recorder.stop();
         retention.stop();
         await requestLogProjector.close();
@@ -107,6 +133,7 @@ export const startFerry = async (
       },
     };
   } catch (error) {
+    await worker?.stop(0);
     await ferry.close();
     throw error;
   }

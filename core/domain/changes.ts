@@ -9,9 +9,18 @@ export const changedFields = <T extends Record<string, unknown>>(
   const changes: Partial<T> = {};
   for (const key of Object.keys(given) as (keyof T)[]) {
     const value = given[key];
-    if (value !== undefined && !Object.is(value, current[key])) changes[key] = value;
+    if (value !== undefined && !sameValue(value, current[key])) changes[key] = value;
   }
   return changes;
 };
+
+/** Plain values compare by identity, objects (a retry policy, say) by their JSON. */
+const sameValue = (a: unknown, b: unknown): boolean =>
+  Object.is(a, b) ||
+  (typeof a === "object" &&
+    typeof b === "object" &&
+    a !== null &&
+    b !== null &&
+    JSON.stringify(a) === JSON.stringify(b));
 
 export const isEmpty = (changes: object): boolean => Object.keys(changes).length === 0;

@@ -43,6 +43,8 @@ export const errorKinds = {
   grace_period_not_applicable: "unprocessable",
   /** An owner holds at most `MAX_RULES_PER_OWNER` rules (`core/domain/rules/ruleCommands.ts`). */
   too_many_rules: "unprocessable",
+  /** Only a failed queued request can be replayed. */
+  request_not_failed: "unprocessable",
 
   invalid_input: "invalid",
   invalid_secret: "invalid",

@@ -1,4 +1,6 @@
 import type { Rule } from "../rules/rule.ts";
+import type { RetryPolicySettings } from "../async/retryPolicy.ts";
+import type { AsyncEvent } from "./asyncEvents.ts";
 
 /**
  * Every event Ferry writes, by aggregate. Type strings are PascalCase, past
@@ -160,6 +162,8 @@ export type TargetFields = {
   defaultEffect: Effect;
   /** Upstream timeout in milliseconds (spec §4 step 7: default 30 s). */
   timeoutMs: number;
+  /** Overrides of the queued delivery's retry policy; null (or absent in older events): the defaults. */
+  retryPolicy?: RetryPolicySettings;
 };
 
 export type TargetEvent =
@@ -242,7 +246,14 @@ export type RequestEvent = {
 export type SystemEvent = { type: "AdminBootstrapped"; data: { userId: string; at: string } };
 
 export type FerryEvent =
-  SystemEvent | ClientEvent | UserEvent | CredentialEvent | TargetEvent | ProxyEvent | RequestEvent;
+  | SystemEvent
+  | ClientEvent
+  | UserEvent
+  | CredentialEvent
+  | TargetEvent
+  | ProxyEvent
+  | RequestEvent
+  | AsyncEvent;
 
 export type FerryEventType = FerryEvent["type"];
 
@@ -254,5 +265,6 @@ export const streams = {
   target: (targetId: string) => `target-${targetId}`,
   proxy: (proxyId: string) => `proxy-${proxyId}`,
   requests: (proxyId: string) => `requests-${proxyId}`,
+  async: (requestId: string) => `async-${requestId}`,
   bootstrap: () => "system-bootstrap",
 } as const;

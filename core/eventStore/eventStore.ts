@@ -81,12 +81,16 @@ export type ReadAllResult = {
 
 /**
  * Leaves out the events of streams whose id starts with `excludeStreamPrefix`
- * (the configuration view skips request records this way), or keeps only
+ * (one prefix or several: the configuration view skips request records and
+ * queued requests this way), or keeps only
  * those whose id starts with `streamPrefix` (the request log reads nothing
  * else); both may be given. The position still moves past what was left out,
  * so a reader never scans it twice.
  */
-export type ReadFilter = { excludeStreamPrefix?: string; streamPrefix?: string };
+export type ReadFilter = {
+  excludeStreamPrefix?: string | readonly string[];
+  streamPrefix?: string;
+};
 
 export type Subscription = { close(): Promise<void> };
 

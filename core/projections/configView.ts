@@ -244,6 +244,11 @@ export const applyConfigEvent = (view: ConfigView, event: FerryEvent): ConfigCha
 
     case "AdminBootstrapped":
     case "ProxyRequestsRecorded":
+    case "AsyncRequestAccepted":
+    case "AsyncAttemptStarted":
+    case "AsyncAttemptEnded":
+    case "AsyncDeliveryRefused":
+    case "AsyncRequestReplayed":
       return { kind: "none" };
     default: {
       // Exhaustive over today's events; an event type written by a newer

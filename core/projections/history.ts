@@ -181,6 +181,11 @@ const changesOf = (event: FerryEvent): Record<string, unknown> => {
     case "UserTokenIssued":
     case "UserTokenRevoked":
     case "ProxyRequestsRecorded":
+    case "AsyncRequestAccepted":
+    case "AsyncAttemptStarted":
+    case "AsyncAttemptEnded":
+    case "AsyncDeliveryRefused":
+    case "AsyncRequestReplayed":
     case "AdminBootstrapped":
       // Not events of a resource stream; named so the switch stays exhaustive.
       return {};

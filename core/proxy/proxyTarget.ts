@@ -10,23 +10,25 @@ export type ProxyTarget = {
   fragment: boolean;
 };
 
-const API_PREFIX = "/api/";
+/** The synchronous API's prefix; the queued API's is `/async/`. */
+export const API_PREFIX = "/api/";
+export const ASYNC_PREFIX = "/async/";
 
 /**
  * Splits the request URL exactly as the server received it. A re-serialised
  * `URL` would re-encode and re-resolve the path, which is the canonicaliser's
  * job alone. Bun gives `http://{host}/…`, or only the path when the `Host`
- * header cannot form a URL. Answers `null` for a target not under `/api/`.
+ * header cannot form a URL. Answers `null` for a target not under `prefix`.
  */
-export function parseProxyTarget(url: string): ProxyTarget | null {
+export function parseProxyTarget(url: string, prefix = API_PREFIX): ProxyTarget | null {
   const pathStart = url.charCodeAt(0) === 47 ? 0 : url.indexOf("/", url.indexOf("://") + 3);
-  if (pathStart < 0 || !url.startsWith(API_PREFIX, pathStart)) return null;
+  if (pathStart < 0 || !url.startsWith(prefix, pathStart)) return null;
   const hash = url.indexOf("#", pathStart);
   const end = hash < 0 ? url.length : hash;
   const queryStart = url.indexOf("?", pathStart);
   const hasQuery = queryStart >= 0 && queryStart < end;
   const pathEnd = hasQuery ? queryStart : end;
-  const idStart = pathStart + API_PREFIX.length;
+  const idStart = pathStart + prefix.length;
   const slash = url.indexOf("/", idStart);
   const idEnd = slash < 0 || slash > pathEnd ? pathEnd : slash;
 

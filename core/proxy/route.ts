@@ -5,6 +5,7 @@
  * database on the request path.
  */
 
+import type { RetryPolicySettings } from "../async/retryPolicy.ts";
 import type { ScopeRules } from "../rules/evaluate.ts";
 
 /** A keyed hash the caller's secret must match, possibly only for a while. */
@@ -43,6 +44,8 @@ export type ProxyRoute = {
   /** Compiled rules of the four scopes, in evaluation order; absent: allow all. */
   scopes?: ScopeRules[];
   limits?: ProxyLimits;
+  /** The target's overrides of the queued delivery's retry policy; null: the defaults. */
+  retryPolicy?: RetryPolicySettings;
 };
 
 export interface ProxyTable {

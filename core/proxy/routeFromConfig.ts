@@ -135,6 +135,7 @@ export const routeFor = (
     targetCredentialVersion: targetCredential.secretVersion,
     scopes: scopesFor(proxy, target, proxyCredential, targetCredential, compile),
     limits: { perMinute: proxy.maxRequestsPerMinute, perDay: proxy.maxRequestsPerDay },
+    retryPolicy: target.retryPolicy ?? null,
   };
 };
 

@@ -135,11 +135,29 @@ describe("the guide's integration flow", () => {
     expect(small.status).toBe(200);
   });
 
-  it("answers the advertised asyncURL plainly until queued delivery exists", async () => {
+  it("forwards a webhook through the async URL and reports its delivery, as the guide does", async () => {
     const setup = await createIntegration(ferry, upstream.url);
-    const answer = await fetch(`${setup.proxy.asyncURL}/hooks`, { method: "POST", body: "{}" });
-    expect(answer.status).toBe(501);
-    expect((await answer.json()).error.code).toBe("async_not_available");
+    // The guide: "Replace /api/ with /async/ in the proxy URL".
+    const asyncUrl = setup.proxy.baseURL.replace("/api/", "/async/");
+    expect(asyncUrl).toBe(setup.proxy.asyncURL);
+    const response = await fetch(`${asyncUrl}/webhooks`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${setup.key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ event: "order.created", orderId: "ord_123" }),
+    });
+    expect(response.status).toBe(202);
+    const { requestId, status } = await response.json();
+    expect(requestId).toMatch(/^req_[0-9A-Z]{26}$/);
+    expect(status).toBe("queued");
+
+    let delivery: { status: number; body: { status: string; responseStatus: number } };
+    for (;;) {
+      delivery = await ferry.api("GET", `${setup.base}/requests/${requestId}`);
+      if (delivery.body.status === "completed" || delivery.body.status === "failed") break;
+      await Bun.sleep(50);
+    }
+    expect(delivery.status).toBe(200);
+    expect(delivery.body).toMatchObject({ status: "completed", responseStatus: 200 });
   });
 
   it("answers every route under the /api prefix too", async () => {

@@ -73,16 +73,17 @@ export function projectorSuite(name: string, openSql: OpenSql): void {
       await sql.close();
     });
 
-    it("has every table and column the queries name", async () => {
-      const { rows } = await sql.query<{ column_name: string }>(
-        `SELECT column_name FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = $1`,
-        [requestLog.table],
-      );
-      const present = new Set(rows.map((row) => row.column_name));
-      const { table: _table, ...columns } = requestLog;
-
-      expect(Object.values(columns).filter((column) => !present.has(column))).toEqual([]);
+    it("has every table, view and column the queries name", async () => {
+      const { table, readable, ...columns } = requestLog;
+      for (const relation of [table, readable]) {
+        const { rows } = await sql.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND table_name = $1`,
+          [relation],
+        );
+        const present = new Set(rows.map((row) => row.column_name));
+        expect(Object.values(columns).filter((column) => !present.has(column))).toEqual([]);
+      }
     });
 
     it("writes one row per record of each batch and leaves other streams alone", async () => {

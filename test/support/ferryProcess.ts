@@ -25,10 +25,21 @@ export const freePort = (): number => {
 };
 
 /** Starts `ferry serve` with `env` and resolves once it logs that it serves. */
-export const serveFerry = async (env: Record<string, string>): Promise<ServedFerry> => {
+export const serveFerry = (env: Record<string, string>): Promise<ServedFerry> =>
+  startFerryProcess("serve", env, "ferry is serving");
+
+/** Starts `ferry worker` with `env` and resolves once it logs that it delivers. */
+export const startWorkerProcess = (env: Record<string, string>): Promise<ServedFerry> =>
+  startFerryProcess("worker", env, "ferry worker is delivering");
+
+const startFerryProcess = async (
+  command: string,
+  env: Record<string, string>,
+  ready: string,
+): Promise<ServedFerry> => {
   const corePort = freePort();
   const proxyPort = freePort();
-  const child = spawn([bun, join(root, "apps", "cli", "ferry.ts"), "serve"], {
+  const child = spawn([bun, join(root, "apps", "cli", "ferry.ts"), command], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -53,11 +64,11 @@ export const serveFerry = async (env: Record<string, string>): Promise<ServedFer
   };
   void collect(child.stdout);
   void collect(child.stderr);
-  for (let i = 0; i < 600 && !text.includes("ferry is serving"); i++) {
+  for (let i = 0; i < 600 && !text.includes(ready); i++) {
     if (child.exitCode !== null) throw new Error(`ferry exited: ${text}`);
     await Bun.sleep(100);
   }
-  if (!text.includes("ferry is serving")) throw new Error(`ferry did not start: ${text}`);
+  if (!text.includes(ready)) throw new Error(`ferry ${command} did not start: ${text}`);
   return {
     child,
     core: `http://127.0.0.1:${corePort}`,

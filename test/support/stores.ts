@@ -67,3 +67,28 @@ export async function freshPostgresSchema(
     },
   };
 }
+
+/**
+ * A fresh schema on the test Postgres and a `DATABASE_URL` that puts child
+ * processes in it; `drop()` removes it.
+ */
+export async function postgresSchemaUrl(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error("postgresSchemaUrl needs DATABASE_URL");
+  const schema = freshSchemaName();
+  const admin = await openPostgres({ connectionString: base });
+  await admin.query(`CREATE SCHEMA ${sqlIdentifier(schema)}`);
+  await admin.close();
+  const options = encodeURIComponent(`-c search_path=${schema}`);
+  return {
+    url: `${base}${base.includes("?") ? "&" : "?"}options=${options}`,
+    drop: async () => {
+      const again = await openPostgres({ connectionString: base });
+      try {
+        await again.query(`DROP SCHEMA IF EXISTS ${sqlIdentifier(schema)} CASCADE`);
+      } finally {
+        await again.close();
+      }
+    },
+  };
+}

@@ -18,6 +18,7 @@ import {
 import { clientOf } from "../auth.ts";
 import { callerOf, type CoreApiDeps } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
+import { asyncDetail, asyncQueueOf } from "./asyncRequests.ts";
 
 /** Spec §3: without `limit` a page holds up to 10,000 records, and no more with it. */
 export const MAX_PAGE = 10_000;
@@ -201,7 +202,12 @@ const oneRequest = async (
 ) => {
   const stored = await requestLogOf(deps).get(clientId, requestId, proxyId);
   if (stored === null) throw notFound("request");
-  return presentRequest(stored);
+  const shown = presentRequest(stored);
+  if (stored.record.async !== true) return shown;
+  // A queued request's row may lag its events by nothing but a commit; the
+  // events are read for the attempts and the kept answer.
+  const state = await asyncQueueOf(deps).read(requestId);
+  return state === null ? shown : { ...shown, ...(await asyncDetail(deps, state)) };
 };
 
 export const requestRoutes = (deps: CoreApiDeps) =>

@@ -1,5 +1,6 @@
 /** Targets: the third-party APIs proxies forward to (spec §2 "Target"). */
 import { Elysia } from "elysia";
+import { retryPolicySchema } from "../../../core/async/retryPolicy.ts";
 import * as z from "zod";
 import { streams } from "../../../core/domain/events.ts";
 import {
@@ -34,6 +35,7 @@ const targetFields = [
   "region",
   "defaultEffect",
   "timeoutMs",
+  "retryPolicy",
 ] as const;
 
 export const createTargetInput = z.object({
@@ -43,6 +45,7 @@ export const createTargetInput = z.object({
   region: regionSchema.default(null),
   defaultEffect: effectSchema.default("allow"),
   timeoutMs: timeoutMsSchema.default(DEFAULT_TIMEOUT_MS),
+  retryPolicy: retryPolicySchema.default(null),
 });
 
 export const updateTargetInput = z.object({
@@ -52,6 +55,7 @@ export const updateTargetInput = z.object({
   region: regionSchema.optional(),
   defaultEffect: effectSchema.optional(),
   timeoutMs: timeoutMsSchema.optional(),
+  retryPolicy: retryPolicySchema.optional(),
 });
 
 /** `baseURL` is also accepted in the spellings `baseUrl` and `url`. */
@@ -73,6 +77,7 @@ export const presentTarget = (target: TargetView) => ({
   region: target.region,
   defaultEffect: target.defaultEffect,
   timeoutMs: target.timeoutMs,
+  retryPolicy: target.retryPolicy ?? null,
   createdAt: target.createdAt,
   updatedAt: target.updatedAt,
 });

@@ -15,6 +15,7 @@ import {
 } from "../fields.ts";
 import { parseInput } from "../parseInput.ts";
 import { decideRuleCommand, isRuleCommand } from "../rules/ruleCommands.ts";
+import { retryPolicySchema } from "../../async/retryPolicy.ts";
 import type { TargetCommand } from "./commands.ts";
 import type { TargetState } from "./state.ts";
 
@@ -27,6 +28,7 @@ const createInput = z.object({
   region: regionSchema.optional().transform((region) => region ?? null),
   defaultEffect: effectSchema.optional().transform((effect) => effect ?? "allow"),
   timeoutMs: timeoutMsSchema.optional().transform((timeout) => timeout ?? DEFAULT_TIMEOUT_MS),
+  retryPolicy: retryPolicySchema.optional().transform((policy) => policy ?? null),
 });
 
 const updateInput = z.object({
@@ -36,6 +38,7 @@ const updateInput = z.object({
   region: regionSchema.optional(),
   defaultEffect: effectSchema.optional(),
   timeoutMs: timeoutMsSchema.optional(),
+  retryPolicy: retryPolicySchema.optional(),
 });
 
 export const decide = (command: TargetCommand, state: TargetState): Decision => {

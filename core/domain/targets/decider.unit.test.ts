@@ -63,6 +63,7 @@ describe("target, not created", () => {
             region: "eu-west-1",
             defaultEffect: "deny",
             timeoutMs: 5_000,
+            retryPolicy: null,
             at: at(0),
           },
         },

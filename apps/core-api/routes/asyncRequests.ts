@@ -1,0 +1,79 @@
+/**
+ * Queued requests in the Core API (spec §5): the detail of one request
+ * (state, every attempt, the final response), replay of a failed one, and
+ * the queue's figures.
+ */
+import { Elysia } from "elysia";
+import { replay, type AsyncRequest } from "../../../core/async/asyncRequest.ts";
+import { decodeEnvelope, type ResponseHead } from "../../../core/async/envelope.ts";
+import type { AsyncQueue } from "../../../adapters/asyncQueue/index.ts";
+import { clientOf } from "../auth.ts";
+import { callerOf, metadataOf, writerOf, type CoreApiDeps } from "../context.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { domainErrorToApi } from "../execute.ts";
+import { QueryReader, requireProxyOf } from "./requests.ts";
+
+export const asyncQueueOf = (deps: CoreApiDeps): AsyncQueue => {
+  if (deps.asyncQueue === undefined)
+    throw new ApiError(503, "queue_unavailable", "the async queue is not available here");
+  return deps.asyncQueue;
+};
+
+/** The client's queued request, or 404 exactly as for a request that does not exist. */
+const requestOf = async (deps: CoreApiDeps, clientId: string, requestId: string) => {
+  const state = await asyncQueueOf(deps).read(requestId);
+  if (state === null || state.clientId !== clientId) throw notFound("request");
+  return state;
+};
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A kept body as text when it is UTF-8, else base64. */
+const bodyOf = (bytes: Uint8Array) => {
+  try {
+    return { body: utf8.decode(bytes), bodyEncoding: "utf8" as const };
+  } catch {
+    return { body: Buffer.from(bytes).toString("base64"), bodyEncoding: "base64" as const };
+  }
+};
+
+/** What the detail of a queued request adds to its log record. */
+export const asyncDetail = async (deps: CoreApiDeps, state: AsyncRequest) => {
+  let response = null;
+  if (state.response !== null) {
+    const { status, sealed, bodyBytes, truncated } = state.response;
+    const bytes = await deps.secrets.openBytes(state.clientId, sealed);
+    const { head, body } = decodeEnvelope<ResponseHead>(bytes);
+    response = { status, headers: head.headers, ...bodyOf(body), bodyBytes, truncated };
+  }
+  return {
+    status: state.status,
+    attempts: state.attempts.length,
+    nextAttemptAt: state.nextAttemptAt,
+    failureReason: state.failureReason,
+    attemptHistory: state.attempts.map(({ workerId: _worker, ...attempt }) => attempt),
+    response,
+  };
+};
+
+export const asyncRequestRoutes = (deps: CoreApiDeps) =>
+  new Elysia()
+    .post("/clients/:clientId/requests/:requestId/replay", async ({ request, params, set }) => {
+      const caller = writerOf(deps, request);
+      const client = clientOf(deps.live.view, caller, params.clientId);
+      const state = await requestOf(deps, client.clientId, params.requestId);
+      const decision = replay(state, caller.user.userId, deps.now?.() ?? new Date());
+      if (decision.isErr()) throw domainErrorToApi(decision.error);
+      const next = await asyncQueueOf(deps).change(state, decision.value, metadataOf(caller));
+      deps.onQueued?.();
+      set.status = 202;
+      return { requestId: next.requestId, status: next.status };
+    })
+    .get("/clients/:clientId/queue", async ({ request, params }) => {
+      const client = clientOf(deps.live.view, callerOf(deps, request), params.clientId);
+      const reader = new QueryReader(request);
+      const proxyId = reader.text("proxyId");
+      reader.done();
+      if (proxyId !== undefined) await requireProxyOf(deps, client.clientId, proxyId);
+      return asyncQueueOf(deps).stats(client.clientId, proxyId ?? null, deps.now?.() ?? new Date());
+    });

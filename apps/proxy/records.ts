@@ -1,0 +1,73 @@
+/**
+ * The request records of the proxy's outcomes (spec §6), built in one
+ * place for the synchronous and the queued API alike.
+ */
+import type { RequestRecord } from "../../core/domain/events.ts";
+import type { ProxyRoute } from "../../core/proxy/route.ts";
+
+/** What every record of one request shares. */
+export type Outcome = {
+  route: ProxyRoute;
+  requestId: string;
+  method: string;
+  startedAt: number;
+  requestBytes: number;
+};
+
+export function recordBase(outcome: Outcome, path: string, query: string | null) {
+  return {
+    requestId: outcome.requestId,
+    clientId: outcome.route.clientId,
+    proxyId: outcome.route.proxyId,
+    method: outcome.method,
+    path,
+    query: query ?? "",
+    timestamp: new Date(outcome.startedAt).toISOString(),
+    requestBytes: outcome.requestBytes,
+  };
+}
+
+export function denied(
+  outcome: Outcome,
+  path: string,
+  query: string | null,
+  code: string,
+  ruleId: string | null = null,
+): RequestRecord {
+  return {
+    ...recordBase(outcome, path, query),
+    ...(ruleId !== null && { ruleId }),
+    status: "denied",
+    responseStatus: null,
+    duration: 0,
+    code,
+    targetCredentialId: null,
+    targetCredentialVersion: null,
+    responseBytes: 0,
+  };
+}
+
+export function failed(
+  outcome: Outcome,
+  path: string,
+  query: string | null,
+  code: string,
+  duration: number,
+): RequestRecord {
+  return {
+    ...recordBase(outcome, path, query),
+    status: "failed",
+    responseStatus: null,
+    duration,
+    code,
+    targetCredentialId: outcome.route.targetCredentialId,
+    targetCredentialVersion: outcome.route.targetCredentialVersion,
+    responseBytes: 0,
+  };
+}
+
+/** The declared `Content-Length`; 0 when the body is chunked or absent. */
+export function declaredLength(headers: Headers): number {
+  const length = Number(headers.get("content-length"));
+  return Number.isSafeInteger(length) && length > 0 ? length : 0;
+}
