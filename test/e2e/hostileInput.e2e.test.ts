@@ -1,11 +1,13 @@
 /**
  * Malformed and hostile input to every Core API endpoint answers 4xx with
- * the error envelope and writes nothing (spec §3, §7; field case C13).
+ * the error envelope and writes nothing (spec §3, §7; field case C13); so
+ * does hostile input to the queued API, which queues nothing (spec §5).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEchoUpstream } from "../support/echoUpstream.ts";
 import { closeSharedPGlite } from "../support/stores.ts";
 import { createIntegration, startTestFerry, type TestFerry } from "../support/ferry.ts";
+import { fastWorkerEnv } from "../async/asyncHarness.ts";
 
 let ferry: TestFerry;
 let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
@@ -13,7 +15,9 @@ let setup: Awaited<ReturnType<typeof createIntegration>>;
 
 beforeAll(async () => {
   upstream = await startEchoUpstream();
-  ferry = await startTestFerry();
+  ferry = await startTestFerry({
+    env: { ...fastWorkerEnv, FERRY_ASYNC_MAX_BODY_BYTES: "1024" },
+  });
   setup = await createIntegration(ferry, upstream.url);
 });
 afterAll(async () => {
@@ -344,5 +348,225 @@ describe("tenant isolation", () => {
     expect((await ferry.api("GET", "/clients", undefined, b)).body).toEqual([]);
     const after = await fetch(`${setup.proxy.baseURL}/x`, { headers: { "x-api-key": setup.key } });
     expect(after.status).toBe(200);
+  });
+});
+
+describe("the queued API", () => {
+  /** Events of queued requests: submissions, attempts, replays. */
+  const asyncEvents = async () =>
+    (
+      await ferry.sql.query<{ stream_id: string; type: string }>(
+        "select stream_id, type from ferry_events where stream_id like 'async-%' order by stream_id, stream_version",
+      )
+    ).rows;
+  const accepted = async () =>
+    (await asyncEvents()).filter((event) => event.type === "AsyncRequestAccepted").length;
+  const depth = async () =>
+    (await ferry.api("GET", `${setup.base}/queue`)).body.depth as Record<string, number>;
+
+  let other: Awaited<ReturnType<typeof createIntegration>>;
+  let gone: { proxyId: string; baseURL: string };
+  let failedId: string;
+  let otherId: string;
+  let syncId: string;
+
+  const settle = async (base: string, requestId: string, done: (body: any) => boolean) => {
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const answer = await ferry.api("GET", `${base}/requests/${requestId}`);
+      if (answer.status === 200 && done(answer.body)) return answer.body;
+      if (Date.now() > until)
+        throw new Error(`request ${requestId} did not settle: ${JSON.stringify(answer.body)}`);
+      await Bun.sleep(25);
+    }
+  };
+  const isFinal = (body: { status: string }) => ["completed", "failed"].includes(body.status);
+
+  beforeAll(async () => {
+    other = await createIntegration(ferry, upstream.url);
+    const { base, proxyCredential, targetCredential } = setup;
+    const target = await ferry.api("POST", `${base}/targets`, {
+      targetName: "Gone",
+      baseURL: "http://127.0.0.1:1",
+      retryPolicy: { maxRetries: 0 },
+    });
+    expect(target.status).toBe(201);
+    const proxy = await ferry.api("POST", `${base}/proxies`, {
+      proxyName: "gone",
+      proxyCredentialId: proxyCredential.credentialId,
+      targetId: target.body.targetId,
+      targetCredentialId: targetCredential.credentialId,
+    });
+    expect(proxy.status).toBe(201);
+    gone = proxy.body;
+
+    // A queued request that failed, one of another client, and a synchronous one that failed.
+    const submitted = await fetch(`${gone.baseURL.replace("/api/", "/async/")}/x`, {
+      method: "POST",
+      headers: { "x-api-key": setup.key },
+      body: "x",
+    });
+    expect(submitted.status).toBe(202);
+    failedId = (await submitted.json()).requestId;
+    const theirs = await fetch(`${other.proxy.baseURL.replace("/api/", "/async/")}/x`, {
+      method: "POST",
+      headers: { "x-api-key": other.key },
+      body: "x",
+    });
+    expect(theirs.status).toBe(202);
+    otherId = (await theirs.json()).requestId;
+    const sync = await fetch(`${gone.baseURL}/x`, { headers: { "x-api-key": setup.key } });
+    expect(sync.status).toBe(502);
+    syncId = sync.headers.get("x-request-id")!;
+
+    expect(await settle(setup.base, failedId, isFinal)).toMatchObject({ status: "failed" });
+    await settle(other.base, otherId, isFinal);
+    expect(await settle(setup.base, syncId, () => true)).toMatchObject({ status: "failed" });
+  }, 60_000);
+
+  it("refuses a replay of an unknown, foreign or synchronous request, and one by a read-only token", async () => {
+    const replay = (requestId: string, token?: string) =>
+      ferry.api("POST", `${setup.base}/requests/${requestId}/replay`, undefined, token);
+    const before = await asyncEvents();
+
+    const unknown = await replay("req_01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    expectEnvelope(unknown, 404);
+    for (const requestId of [otherId, "nonsense", "req_" + "x".repeat(2000)]) {
+      const answer = await replay(requestId);
+      expectEnvelope(answer, 404);
+      expect(answer.body).toEqual(unknown.body);
+    }
+    // Its own client finds it; through this client it reads like a missing one.
+    expect((await ferry.api("GET", `${other.base}/requests/${otherId}`)).status).toBe(200);
+    const foreignDetail = await ferry.api("GET", `${setup.base}/requests/${otherId}`);
+    expectEnvelope(foreignDetail, 404);
+    expect(foreignDetail.body).toEqual(
+      (await ferry.api("GET", `${setup.base}/requests/req_01ARZ3NDEKTSV4RRFFQ69G5FAV`)).body,
+    );
+
+    // A synchronous request is in the log but was never queued: nothing to replay.
+    expect((await ferry.api("GET", `${setup.base}/requests/${syncId}`)).body.status).toBe("failed");
+    const sync = await replay(syncId);
+    expect([404, 422]).toContain(sync.status);
+    expectEnvelope(sync, sync.status);
+
+    const issued = await ferry.api("POST", "/users/me/tokens", {
+      tokenName: "ro-replay",
+      readOnly: true,
+    });
+    expect(issued.status).toBe(201);
+    expectEnvelope(await replay(failedId, issued.body.token), 403);
+    expect((await ferry.api("GET", `${setup.base}/requests/${failedId}`)).body.status).toBe(
+      "failed",
+    );
+
+    expect(await asyncEvents()).toEqual(before);
+    expect(await depth()).toMatchObject({ total: 0 });
+  });
+
+  it("answers 404 to the queue of another client's proxy and 400 to a repeated proxyId", async () => {
+    const queue = (query: string) => ferry.api("GET", `${setup.base}/queue?${query}`);
+    expect((await queue(`proxyId=${gone.proxyId}`)).status).toBe(200);
+    const missing = await queue("proxyId=prx_01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    expectEnvelope(missing, 404);
+    const foreign = await queue(`proxyId=${other.proxy.proxyId}`);
+    expectEnvelope(foreign, 404);
+    expect(foreign.body).toEqual(missing.body);
+    const repeated = await queue(`proxyId=${gone.proxyId}&proxyId=${setup.proxy.proxyId}`);
+    expectEnvelope(repeated, 400);
+    expect(repeated.body.error.details).toEqual([expect.objectContaining({ field: "proxyId" })]);
+  });
+
+  it("refuses a bad retryPolicy on create and update with 400 naming the field", async () => {
+    const { base, target } = setup;
+    const bad: unknown[] = [
+      { maxRetries: -1 },
+      { maxRetries: 101 },
+      { maxRetries: 1.5 },
+      { retries: 3 },
+      "fast",
+      { baseDelayMs: 0 },
+      { windowMs: "1000" },
+      [],
+      3,
+    ];
+    for (const retryPolicy of bad) {
+      for (const [method, path, body] of [
+        ["POST", `${base}/targets`, { targetName: "t", baseURL: "http://h", retryPolicy }],
+        ["PUT", `${base}/targets/${target.targetId}`, { retryPolicy }],
+      ] as const) {
+        const before = await eventCount();
+        const answer = await ferry.api(method, path, body);
+        expectEnvelope(answer, 400);
+        const fields = (answer.body.error.details ?? []).map((d: { field: string }) => d.field);
+        expect(fields.length, JSON.stringify([retryPolicy, answer.body])).toBeGreaterThan(0);
+        for (const field of fields) expect(field).toMatch(/^retryPolicy(\.|$)/);
+        expect(await eventCount()).toBe(before);
+      }
+    }
+    expect((await ferry.api("GET", `${base}/targets/${target.targetId}`)).body.retryPolicy).toBe(
+      null,
+    );
+  });
+
+  it("queues nothing for a malformed Idempotency-Key, an oversized body, a reading method or an unknown proxy", async () => {
+    const asyncURL = setup.proxy.baseURL.replace("/api/", "/async/");
+    const before = await accepted();
+    const submit = (url: string, init: RequestInit & { headers?: Record<string, string> }) =>
+      fetch(url, {
+        method: "POST",
+        ...init,
+        headers: { "x-api-key": setup.key, ...init.headers },
+      });
+    const expectError = async (response: Response, status: number, code?: string) => {
+      expect(response.status).toBe(status);
+      if (response.headers.get("content-type")?.includes("json") || code) {
+        const body = await response.json();
+        expect(typeof body.error.code).toBe("string");
+        if (code) expect(body.error.code).toBe(code);
+      }
+    };
+
+    for (const key of ["has space", "x".repeat(256), "tab\there", "\u00e9t\u00e9"]) {
+      const answer = await submit(`${asyncURL}/hooks`, {
+        headers: { "idempotency-key": key },
+        body: "x",
+      });
+      await expectError(answer, 400, "invalid_idempotency_key");
+    }
+
+    await expectError(
+      await submit(`${asyncURL}/hooks`, { body: new Uint8Array(1025) }),
+      413,
+      "body_too_large",
+    );
+    // Without a length up front, the limit holds while the body is read.
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new Uint8Array(512));
+        controller.close();
+      },
+    });
+    await expectError(await submit(`${asyncURL}/hooks`, { body: chunked }), 413, "body_too_large");
+    expect((await submit(`${asyncURL}/hooks`, { body: new Uint8Array(1024) })).status).toBe(202);
+    const fits = await accepted();
+    expect(fits).toBe(before + 1);
+
+    for (const method of ["GET", "HEAD", "OPTIONS"]) {
+      const answer = await submit(`${asyncURL}/hooks`, { method });
+      expect(answer.status, method).toBe(405);
+      expect(answer.headers.get("allow")).toBe("POST, PUT, PATCH, DELETE");
+    }
+
+    const unknown = `${setup.proxy.baseURL.replace(setup.proxy.proxyId, "prx_01ARZ3NDEKTSV4RRFFQ69G5FAV").replace("/api/", "/async/")}/hooks`;
+    await expectError(await submit(unknown, { body: "x" }), 403);
+    const foreign = `${other.proxy.baseURL.replace("/api/", "/async/")}/hooks`;
+    await expectError(await submit(foreign, { body: "x" }), 403);
+
+    expect(await accepted()).toBe(fits);
+    // The one that fitted is delivered; nothing else is left in the queue.
+    const until = Date.now() + 20_000;
+    while ((await depth()).total !== 0 && Date.now() < until) await Bun.sleep(25);
+    expect(await depth()).toEqual({ queued: 0, inFlight: 0, retrying: 0, total: 0 });
   });
 });

@@ -1,16 +1,22 @@
 /**
  * Field case C9: no log of any kind — request log, request records, usage,
- * error answers, the process's own stdout and stderr — holds a secret, over a
- * success, an upstream 500, an unreachable upstream, a timeout and denials.
- * (The async half of C9 waits for the queued API.)
+ * error answers, the process's own stdout and stderr, the store at rest —
+ * holds a secret, over a success, an upstream 500, an unreachable upstream, a
+ * timeout, denials, and queued requests that fail twice and then succeed
+ * (attempt history, kept answer, queue figures).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPGlite } from "../../adapters/pglite/openPGlite.ts";
 import { callApi, randomMasterKey } from "../support/ferry.ts";
 import { freePort, serveFerry, type ServedFerry } from "../support/ferryProcess.ts";
-import { startRecordingUpstream, type RecordingUpstream } from "../support/recordingUpstream.ts";
+import {
+  headerValues,
+  startRecordingUpstream,
+  type RecordingUpstream,
+} from "../support/recordingUpstream.ts";
 
 const TOKEN = "u-c9c9c9c9c9c9c9c9c9c9c9c9c9c9";
 const CALLER_KEY = "pk_caller_SECRET_0001";
@@ -31,13 +37,22 @@ let upstream: RecordingUpstream;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "ferry-c9-"));
   upstream = await startRecordingUpstream();
-  upstream.respondWith((request) =>
-    request.path.endsWith("/fail")
+  // Each `/twice/…` path fails twice, then succeeds.
+  const seenTwice = new Map<string, number>();
+  upstream.respondWith((request) => {
+    if (request.path.startsWith("/twice/")) {
+      const seen = (seenTwice.get(request.path) ?? 0) + 1;
+      seenTwice.set(request.path, seen);
+      return seen <= 2
+        ? { status: 500, body: "upstream broke" }
+        : { status: 201, headers: [["Content-Type", "text/plain"]], body: "done" };
+    }
+    return request.path.endsWith("/fail")
       ? { status: 500, body: "upstream broke" }
       : request.path.endsWith("/slow")
         ? { hang: true }
-        : { status: 200, body: "ok" },
-  );
+        : { status: 200, body: "ok" };
+  });
   ferry = await serveFerry({
     FERRY_DATA_DIR: dataDir,
     FERRY_MASTER_KEY: randomMasterKey(),
@@ -86,6 +101,11 @@ describe("C9: secrets in logs", () => {
       baseURL: upstream.origin,
       timeoutMs: 500,
     });
+    const flaky = await must(`${base}/targets`, {
+      targetName: "flaky",
+      baseURL: upstream.origin,
+      retryPolicy: { maxRetries: 4, baseDelayMs: 20, maxDelayMs: 50 },
+    });
     const gone = await must(`${base}/targets`, {
       targetName: "gone",
       baseURL: `http://127.0.0.1:${freePort()}`,
@@ -100,6 +120,8 @@ describe("C9: secrets in logs", () => {
     const keyed = await proxy(target.targetId, caller.credentialId);
     const unreachable = await proxy(gone.targetId, caller.credentialId);
     const passworded = await proxy(target.targetId, basic.credentialId);
+    const keyedQueue = await proxy(flaky.targetId, caller.credentialId);
+    const passwordedQueue = await proxy(flaky.targetId, basic.credentialId);
 
     const answers: string[] = [];
     const send = async (url: string, headers: Record<string, string>) => {
@@ -124,18 +146,97 @@ describe("C9: secrets in logs", () => {
       true,
     );
 
+    // The async half: queued requests that fail twice and then succeed.
+    const queue = async (url: string, headers: Record<string, string>, body: string) => {
+      const response = await fetch(url, { method: "POST", headers, body });
+      const text = await response.text();
+      answers.push(JSON.stringify([...response.headers]), text);
+      return { status: response.status, requestId: response.headers.get("x-request-id") };
+    };
+    const asyncOf = (proxyURL: string) => proxyURL.replace("/api/", "/async/");
+    const queued = [
+      await queue(
+        `${asyncOf(keyedQueue.baseURL)}/twice/keyed?api_key=guess&page=2`,
+        { ...bearer, "idempotency-key": "c9-keyed", "content-type": "application/json" },
+        JSON.stringify({ order: 1 }),
+      ),
+      await queue(`${asyncOf(passwordedQueue.baseURL)}/twice/basic`, basicAuth, "payload"),
+      await queue(`${asyncOf(keyedQueue.baseURL)}/once?Authorization=${CALLER_KEY}`, {}, "x"),
+    ];
+    expect(queued.map((q) => q.status)).toEqual([202, 202, 202]);
+    const refused = await queue(
+      `${asyncOf(passwordedQueue.baseURL)}/twice/refused`,
+      { authorization: "Basic Y2FsbGVyOndyb25n" },
+      "x",
+    );
+    expect(refused.status).toBe(403);
+
+    const settled: { status: string; attempts: number; attemptHistory: { outcome: string }[] }[] =
+      [];
+    for (const { requestId } of queued) {
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const detail = await api("GET", `${base}/requests/${requestId}`);
+        if (detail.status === 200 && ["completed", "failed"].includes(detail.body.status)) {
+          settled.push(detail.body);
+          break;
+        }
+        if (Date.now() > until) throw new Error(`not settled: ${JSON.stringify(detail.body)}`);
+        await Bun.sleep(50);
+      }
+    }
+    expect(settled.map((s) => [s.status, s.attempts])).toEqual([
+      ["completed", 3],
+      ["completed", 3],
+      ["completed", 1],
+    ]);
+    expect(settled[0]!.attemptHistory.map((a) => a.outcome)).toEqual([
+      "retrying",
+      "retrying",
+      "completed",
+    ]);
+    // Every attempt carried the target key in its query, and no caller credential.
+    const deliveries = upstream.requests.filter((r) =>
+      queued.some((q) => headerValues(r, "idempotency-key")[0] === q.requestId),
+    );
+    expect(deliveries).toHaveLength(7);
+    for (const delivery of deliveries) {
+      expect(delivery.query).toContain(`api_key=${encodeURIComponent(TARGET_KEY)}`);
+      for (const secret of [CALLER_KEY, PASSWORD, basicAuth.authorization.slice(6)])
+        expect(delivery.head).not.toContain(secret);
+    }
+
     // The request log, once the records are flushed and projected.
     let log: { data: { requestId: string }[] } = { data: [] };
     const deadline = Date.now() + 20_000;
-    while (log.data.length < 7 && Date.now() < deadline) {
+    while (log.data.length < 11 && Date.now() < deadline) {
       await Bun.sleep(200);
       log = (await api("GET", `${base}/requests`)).body;
     }
-    expect(log.data).toHaveLength(7);
+    expect(log.data).toHaveLength(11);
     const seen = [JSON.stringify(log), ...answers];
     for (const { requestId } of log.data)
       seen.push(JSON.stringify((await api("GET", `${base}/requests/${requestId}`)).body));
+    for (const { requestId } of queued) {
+      const detail = await api("GET", `${base}/requests/${requestId}`);
+      expect(detail.body.response).toMatchObject({ body: expect.any(String) });
+      seen.push(
+        JSON.stringify(
+          (await api("GET", `${base}/proxies/${detail.body.proxyId}/requests/${requestId}`)).body,
+        ),
+      );
+    }
+    seen.push(JSON.stringify((await api("GET", `${base}/requests?status=completed`)).body));
     seen.push(JSON.stringify((await api("GET", `${base}/usage`)).body));
+    seen.push(
+      JSON.stringify((await api("GET", `${base}/usage?proxyId=${keyedQueue.proxyId}`)).body),
+    );
+    const stats = await api("GET", `${base}/queue`);
+    expect(stats.body).toMatchObject({ depth: { total: 0 }, outcomes: { completed: 3 } });
+    seen.push(JSON.stringify(stats.body));
+    seen.push(
+      JSON.stringify((await api("GET", `${base}/queue?proxyId=${keyedQueue.proxyId}`)).body),
+    );
     seen.push(JSON.stringify((await api("GET", `${base}/credentials`)).body));
     seen.push(
       JSON.stringify(
@@ -151,6 +252,25 @@ describe("C9: secrets in logs", () => {
     expect(await ferry.stop()).toBe(0);
     seen.push(ferry.output());
     expect(ferry.output()).toContain("upstream request failed");
+    expect(ferry.output()).toContain("attempt recorded");
+
+    // The store at rest: every row of every table, as text.
+    const store = await openPGlite({ dataDir: join(dataDir, "store") });
+    try {
+      const { rows: tables } = await store.query<{ name: string }>(
+        `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
+         WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`,
+      );
+      expect(tables.map((t) => t.name)).toContain("public.ferry_events");
+      for (const { name } of tables) {
+        const { rows } = await store.query<{ row: string }>(
+          `SELECT row_to_json(t)::text AS row FROM ${name} t`,
+        );
+        seen.push(`${name}: ${rows.map((r) => r.row).join("\n")}`);
+      }
+    } finally {
+      await store.close();
+    }
 
     for (const text of seen) for (const secret of secrets) expect(text).not.toContain(secret);
   }, 90_000);

@@ -291,6 +291,80 @@ export function eventStoreContract(name: string, openSql: OpenSql): void {
         expect((await store.readAll(quiet.position, 10)).events).toEqual([]);
       });
 
+      it("leaves out the streams of several excluded prefixes at once; an empty list excludes nothing", async () => {
+        await store.appendToStream("config-1", [event("One")], expectNoStream);
+        await store.appendToStream(
+          "requests-1",
+          range(3).map(() => event("Batch")),
+          expectNoStream,
+        );
+        await store.appendToStream("async-1", [event("Accepted")], expectNoStream);
+        // A prefix is taken literally: `_` and `%` match only themselves.
+        await store.appendToStream("asyncX1", [event("Kept")], expectNoStream);
+        await store.appendToStream("a_b-1", [event("Gone")], expectNoStream);
+        await store.appendToStream("axb-1", [event("Kept")], expectNoStream);
+        await store.appendToStream("config-2", [event("Two")], expectNoStream);
+        await store.appendToStream("async-2", [event("Accepted")], expectNoStream);
+        const all = await readAllOnce(store, 10);
+        const filter = { excludeStreamPrefix: ["requests-", "async-", "a_b"] };
+
+        const first = await store.readAll(null, 100, filter);
+        expect(first.events.map((e) => e.streamId)).toEqual([
+          "config-1",
+          "asyncX1",
+          "axb-1",
+          "config-2",
+        ]);
+        expect(first.position).toEqual(all.at(-1)!.position);
+
+        const paged = await store.readAll(null, 2, filter);
+        expect(paged.events.map((e) => e.streamId)).toEqual(["config-1", "asyncX1"]);
+        expect(paged.position).toEqual(all[5]!.position);
+        const rest = await store.readAll(paged.position, 100, filter);
+        expect(rest.events.map((e) => e.streamId)).toEqual(["axb-1", "config-2"]);
+
+        // One prefix in a list reads as the same prefix given alone.
+        expect(await store.readAll(null, 100, { excludeStreamPrefix: ["requests-"] })).toEqual(
+          await store.readAll(null, 100, { excludeStreamPrefix: "requests-" }),
+        );
+
+        const none = await store.readAll(null, 100, { excludeStreamPrefix: [] });
+        expect(none).toEqual(await store.readAll(null, 100));
+        expect(none.events).toHaveLength(10);
+
+        const included = await store.readAll(null, 100, {
+          streamPrefix: "a",
+          excludeStreamPrefix: ["async-", "a_"],
+        });
+        expect(included.events.map((e) => e.streamId)).toEqual(["asyncX1", "axb-1"]);
+        expect(included.position).toEqual(all.at(-1)!.position);
+
+        await store.appendToStream("requests-2", [event("Batch")], expectNoStream);
+        await store.appendToStream("async-3", [event("Accepted")], expectNoStream);
+        const quiet = await store.readAll(first.position, 100, filter);
+        expect(quiet.events).toEqual([]);
+        expect(comparePositions(quiet.position!, first.position!)).toBeGreaterThan(0);
+        expect((await store.readAll(quiet.position, 100)).events).toEqual([]);
+      });
+
+      it("delivers to a subscription only the streams no excluded prefix names", async () => {
+        const received: RecordedEvent[] = [];
+        const subscription = store.subscribe({
+          after: null,
+          filter: { excludeStreamPrefix: ["requests-", "async-"] },
+          handle: (batch) => void received.push(...batch),
+        });
+        await store.appendToStream("requests-1", [event("Batch")], expectNoStream);
+        await store.appendToStream("config-1", [event("One")], expectNoStream);
+        await store.appendToStream("async-1", [event("Accepted")], expectNoStream);
+        await store.appendToStream("config-2", [event("Two")], expectNoStream);
+        await waitFor(() => received.length >= 2);
+        await store.appendToStream("config-3", [event("Three")], expectNoStream);
+        await waitFor(() => received.length >= 3);
+        await subscription.close();
+        expect(received.map((e) => e.streamId)).toEqual(["config-1", "config-2", "config-3"]);
+      });
+
       it("keeps only streams of an included prefix and still moves past the rest", async () => {
         await store.appendToStream("config-1", [event("One")], expectNoStream);
         await store.appendToStream("requests-1", [event("Batch")], expectNoStream);
