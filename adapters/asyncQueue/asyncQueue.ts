@@ -12,11 +12,9 @@ import {
 } from "../../core/async/asyncRequest.ts";
 import type { AsyncEvent } from "../../core/domain/asyncEvents.ts";
 import { streams } from "../../core/domain/events.ts";
-import { expectExact, expectNoStream } from "../../core/eventStore/eventStore.ts";
-import { appendToStreamIn } from "../eventStore/appendToStream.ts";
 import { readStream } from "../eventStore/readStream.ts";
 import type { SqlClient, SqlExecutor } from "../sql/sqlClient.ts";
-import { writeQueueRow } from "./queueRow.ts";
+import { appendAndProject } from "./appendAndProject.ts";
 import { asyncChannel, asyncRequests as t, idempotency as k, openStatuses } from "./tables.ts";
 
 /** How long an `Idempotency-Key` names its first request (spec §5). */
@@ -45,8 +43,6 @@ const firstOfKey = `
   SELECT entry.${k.requestId} AS request_id, row.${t.status} AS status
   FROM ${k.table} AS entry LEFT JOIN ${t.table} AS row ON row.${t.requestId} = entry.${k.requestId}
   WHERE entry.${k.proxyId} = $1 AND entry.${k.key} = $2`;
-
-const notify = `SELECT pg_notify('${asyncChannel}', '')`;
 
 /*
  * Due requests in due order, each taken by one worker: SKIP LOCKED lets
@@ -94,8 +90,12 @@ export async function submit(
   state: AsyncRequest,
 ): Promise<Submitted> {
   const { requestId, proxyId, idempotencyKey, at } = accepted.data;
+  if (idempotencyKey === null) {
+    await appendAndProject(sql, streams.async(requestId), [{ ...accepted, metadata }], state);
+    return { requestId, status: state.status, duplicate: false };
+  }
   return sql.transaction(async (tx) => {
-    if (idempotencyKey !== null) {
+    {
       const cutoff = new Date(Date.parse(at) - IDEMPOTENCY_WINDOW_MS).toISOString();
       const taken = await tx.query(claimIdempotencyKey, [
         proxyId,
@@ -113,14 +113,7 @@ export async function submit(
         return { requestId: first.request_id, status: first.status ?? "queued", duplicate: true };
       }
     }
-    await appendToStreamIn(
-      tx,
-      streams.async(requestId),
-      [{ ...accepted, metadata }],
-      expectNoStream,
-    );
-    await writeQueueRow(tx, state);
-    await tx.query(notify);
+    await appendAndProject(tx, streams.async(requestId), [{ ...accepted, metadata }], state);
     return { requestId, status: state.status, duplicate: false };
   });
 }
@@ -140,16 +133,12 @@ export async function transition(
     (current, event) => evolveAsync(current, event) ?? current,
     state,
   );
-  await sql.transaction(async (tx) => {
-    await appendToStreamIn(
-      tx,
-      streams.async(state.requestId),
-      events.map((event) => ({ ...event, metadata })),
-      expectExact(state.version),
-    );
-    await writeQueueRow(tx, next);
-    if (next.status === "retrying" || next.status === "queued") await tx.query(notify);
-  });
+  await appendAndProject(
+    sql,
+    streams.async(state.requestId),
+    events.map((event) => ({ ...event, metadata })),
+    next,
+  );
   return next;
 }
 

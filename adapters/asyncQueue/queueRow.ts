@@ -28,17 +28,44 @@ export const listingRecord = (state: AsyncRequest) => {
   };
 };
 
+/** The row's columns, in the order `queueRowValues` gives their values. */
+export const queueRowColumns = [
+  t.requestId,
+  t.clientId,
+  t.proxyId,
+  t.status,
+  t.occurredAt,
+  t.duration,
+  t.responseStatus,
+  t.record,
+  t.version,
+  t.nextAttemptAt,
+] as const;
+
+/** Casts of the values, so that they can stand in a SELECT list as well as in VALUES. */
+const casts = [
+  "text",
+  "text",
+  "text",
+  "text",
+  "timestamptz",
+  "float8",
+  "integer",
+  "text::jsonb",
+  "integer",
+  "timestamptz",
+];
+
+/** `$n::type, …` for the row's values, numbered from `first`. */
+export const queueRowPlaceholders = (first: number): string =>
+  casts.map((cast, i) => `$${first + i}::${cast}`).join(", ");
+
 /**
- * Writes the row of `state`, unless the row already holds a later version.
- * The lease stays with its worker while the request is in flight and is
- * released by any other state. A request in flight is due again, to whoever
- * takes it over, from the moment its attempt started.
+ * What an existing row takes from a newer state: everything but its lease,
+ * which stays with its worker while the request is in flight and is released
+ * by any other state. Applies only when the row holds an older version.
  */
-const upsert = `
-  INSERT INTO ${t.table} AS row (
-    ${t.requestId}, ${t.clientId}, ${t.proxyId}, ${t.status}, ${t.occurredAt}, ${t.duration},
-    ${t.responseStatus}, ${t.record}, ${t.version}, ${t.nextAttemptAt})
-  VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::text::jsonb, $9, $10::timestamptz)
+export const queueRowOnConflict = `
   ON CONFLICT (${t.requestId}) DO UPDATE SET
     ${t.status} = excluded.${t.status},
     ${t.duration} = excluded.${t.duration},
@@ -50,11 +77,16 @@ const upsert = `
     ${t.leaseUntil} = CASE WHEN excluded.${t.status} = 'in_flight' THEN row.${t.leaseUntil} END
   WHERE row.${t.version} < excluded.${t.version}`;
 
-export async function writeQueueRow(tx: SqlExecutor, state: AsyncRequest): Promise<void> {
+/**
+ * The row's values for `state`. A request in flight is due again, to
+ * whoever takes it over once the lease ends, from the moment its attempt
+ * started.
+ */
+export const queueRowValues = (state: AsyncRequest): unknown[] => {
   const record = listingRecord(state);
   const dueAt =
     state.status === "in_flight" ? (state.attempts.at(-1)?.startedAt ?? null) : state.nextAttemptAt;
-  await tx.query(upsert, [
+  return [
     state.requestId,
     state.clientId,
     state.proxyId,
@@ -65,5 +97,15 @@ export async function writeQueueRow(tx: SqlExecutor, state: AsyncRequest): Promi
     JSON.stringify(record),
     state.version,
     dueAt,
-  ]);
+  ];
+};
+
+const upsert = `
+  INSERT INTO ${t.table} AS row (${queueRowColumns.join(", ")})
+  VALUES (${queueRowPlaceholders(1)})
+  ${queueRowOnConflict}`;
+
+/** Writes the row of `state`, unless the row already holds a later version. */
+export async function writeQueueRow(tx: SqlExecutor, state: AsyncRequest): Promise<void> {
+  await tx.query(upsert, queueRowValues(state));
 }

@@ -252,3 +252,27 @@ describe("the request log and the queue", () => {
     expect(stats.body.outcomes.completed).toBeGreaterThan(0);
   });
 });
+
+describe("a store that cannot take the request", () => {
+  it("answers 503, never 202, and queues nothing", async () => {
+    const accepted = async () =>
+      (
+        await setup.ferry.sql.query<{ n: number }>(
+          `SELECT count(*)::integer AS n FROM ferry_events WHERE type = 'AsyncRequestAccepted'`,
+        )
+      ).rows[0]!.n;
+    const before = await accepted();
+    await setup.ferry.sql.exec(`ALTER TABLE ferry_async_requests RENAME TO ferry_async_away`);
+    try {
+      const answer = await setup.submit("/while-down", { body: "x" });
+      expect(answer.status).toBe(503);
+      expect((await answer.json()).error.code).toBe("queue_unavailable");
+    } finally {
+      await setup.ferry.sql.exec(`ALTER TABLE ferry_async_away RENAME TO ferry_async_requests`);
+    }
+    expect(await accepted()).toBe(before);
+    const after = await setup.submit("/after", { body: "x" });
+    expect(after.status).toBe(202);
+    await setup.settle((await after.json()).requestId);
+  });
+});

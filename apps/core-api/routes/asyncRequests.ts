@@ -19,11 +19,21 @@ export const asyncQueueOf = (deps: CoreApiDeps): AsyncQueue => {
   return deps.asyncQueue;
 };
 
-/** The client's queued request, or 404 exactly as for a request that does not exist. */
-const requestOf = async (deps: CoreApiDeps, clientId: string, requestId: string) => {
+/**
+ * The client's queued request. Another client's answers 404 exactly as one
+ * that does not exist; one of the client's synchronous requests, which has
+ * nothing to deliver again, answers 422.
+ */
+const queuedRequestOf = async (deps: CoreApiDeps, clientId: string, requestId: string) => {
   const state = await asyncQueueOf(deps).read(requestId);
-  if (state === null || state.clientId !== clientId) throw notFound("request");
-  return state;
+  if (state !== null && state.clientId === clientId) return state;
+  if (state === null && (await deps.requestLog?.get(clientId, requestId)))
+    throw new ApiError(
+      422,
+      "request_not_queued",
+      `request ${requestId} was synchronous; only a queued request can be replayed`,
+    );
+  throw notFound("request");
 };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -61,7 +71,7 @@ export const asyncRequestRoutes = (deps: CoreApiDeps) =>
     .post("/clients/:clientId/requests/:requestId/replay", async ({ request, params, set }) => {
       const caller = writerOf(deps, request);
       const client = clientOf(deps.live.view, caller, params.clientId);
-      const state = await requestOf(deps, client.clientId, params.requestId);
+      const state = await queuedRequestOf(deps, client.clientId, params.requestId);
       const decision = replay(state, caller.user.userId, deps.now?.() ?? new Date());
       if (decision.isErr()) throw domainErrorToApi(decision.error);
       const next = await asyncQueueOf(deps).change(state, decision.value, metadataOf(caller));
