@@ -166,7 +166,23 @@ const operations: Operation[] = [
     summary:
       "Request log, newest first: ?proxyId=&startDate=&endDate=&status=&limit=&cursor= → { data, nextCursor }",
   },
-  { method: "get", path: `${c}/requests/{requestId}`, summary: "One request record" },
+  {
+    method: "get",
+    path: `${c}/requests/{requestId}`,
+    summary:
+      "One request record; a queued one adds attemptHistory, nextAttemptAt, failureReason and the kept response",
+  },
+  {
+    method: "post",
+    path: `${c}/requests/{requestId}/replay`,
+    summary: "Queue a failed queued request again, with a fresh retry window",
+    status: 202,
+  },
+  {
+    method: "get",
+    path: `${c}/queue`,
+    summary: "Queued requests: depth by status, the oldest due request, outcomes (?proxyId=)",
+  },
   {
     method: "get",
     path: `${c}/proxies/{proxyId}/requests`,
