@@ -14,68 +14,22 @@ export type SealContext = { clientId: string; keyId: string };
 const IV_BYTES = 12;
 
 // Documents and raw bytes carry different labels, so neither opens as the other.
-const additionalData = ({ clientId, keyId }: SealContext, label = "ferry-sealed-v1"): Bytes =>
-  utf8(JSON.stringify([label, clientId, keyId]));
-
+const DOCUMENT_LABEL = "ferry-sealed-v1";
 const BYTES_LABEL = "ferry-sealed-bytes-v1";
 
-/** Seals `doc` under `key` for `context`, with a fresh random IV. */
-export const sealDocument = async (
+const additionalData = ({ clientId, keyId }: SealContext, label: string): Bytes =>
+  utf8(JSON.stringify([label, clientId, keyId]));
+
+/** AES-256-GCM of `bytes` under `key`, bound to `context` and `label`, with a fresh random IV. */
+const sealUnder = async (
   key: CryptoKey,
   context: SealContext,
-  doc: Record<string, unknown>,
-): Promise<Sealed> => {
-  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const ciphertext = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: additionalData(context) },
-    key,
-    utf8(JSON.stringify(doc)),
-  );
-  return {
-    v: 1,
-    keyId: context.keyId,
-    iv: toBase64Url(iv),
-    ciphertext: toBase64Url(new Uint8Array(ciphertext)),
-  };
-};
-
-/**
- * Opens a blob sealed for `context`; answers `undefined` when authentication
- * fails (tampered bytes, another client, another key) so the caller can say
- * which client it was.
- */
-export const openDocument = async (
-  key: CryptoKey,
-  context: SealContext,
-  sealed: Sealed,
-): Promise<Record<string, unknown> | undefined> => {
-  let plaintext: ArrayBuffer;
-  try {
-    plaintext = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: fromBase64Url(sealed.iv), additionalData: additionalData(context) },
-      key,
-      fromBase64Url(sealed.ciphertext),
-    );
-  } catch {
-    return undefined;
-  }
-
-  const doc: unknown = JSON.parse(new TextDecoder().decode(plaintext));
-  return isRecord(doc) ? doc : undefined;
-};
-
-/**
- * Seals raw bytes (a queued request's body and headers, an upstream's
- * answer) without the JSON and base64 a document would add around them.
- */
-export const sealBytes = async (
-  key: CryptoKey,
-  context: SealContext,
+  label: string,
   bytes: Uint8Array<ArrayBuffer>,
 ): Promise<Sealed> => {
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const ciphertext = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: additionalData(context, BYTES_LABEL) },
+    { name: "AES-GCM", iv, additionalData: additionalData(context, label) },
     key,
     bytes,
   );
@@ -87,10 +41,11 @@ export const sealBytes = async (
   };
 };
 
-/** Opens bytes sealed by `sealBytes`; `undefined` when authentication fails. */
-export const openBytes = async (
+/** The plaintext of `sealed`, or `undefined` when authentication fails. */
+const openUnder = async (
   key: CryptoKey,
   context: SealContext,
+  label: string,
   sealed: Sealed,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> => {
   try {
@@ -98,7 +53,7 @@ export const openBytes = async (
       {
         name: "AES-GCM",
         iv: fromBase64Url(sealed.iv),
-        additionalData: additionalData(context, BYTES_LABEL),
+        additionalData: additionalData(context, label),
       },
       key,
       fromBase64Url(sealed.ciphertext),
@@ -108,6 +63,46 @@ export const openBytes = async (
     return undefined;
   }
 };
+
+/** Seals `doc` under `key` for `context`, with a fresh random IV. */
+export const sealDocument = (
+  key: CryptoKey,
+  context: SealContext,
+  doc: Record<string, unknown>,
+): Promise<Sealed> => sealUnder(key, context, DOCUMENT_LABEL, utf8(JSON.stringify(doc)));
+
+/**
+ * Opens a blob sealed for `context`; answers `undefined` when authentication
+ * fails (tampered bytes, another client, another key) so the caller can say
+ * which client it was.
+ */
+export const openDocument = async (
+  key: CryptoKey,
+  context: SealContext,
+  sealed: Sealed,
+): Promise<Record<string, unknown> | undefined> => {
+  const plaintext = await openUnder(key, context, DOCUMENT_LABEL, sealed);
+  if (plaintext === undefined) return undefined;
+  const doc: unknown = JSON.parse(new TextDecoder().decode(plaintext));
+  return isRecord(doc) ? doc : undefined;
+};
+
+/**
+ * Seals raw bytes (a queued request's body and headers, an upstream's
+ * answer) without the JSON and base64 a document would add around them.
+ */
+export const sealBytes = (
+  key: CryptoKey,
+  context: SealContext,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Sealed> => sealUnder(key, context, BYTES_LABEL, bytes);
+
+/** Opens bytes sealed by `sealBytes`; `undefined` when authentication fails. */
+export const openBytes = (
+  key: CryptoKey,
+  context: SealContext,
+  sealed: Sealed,
+): Promise<Uint8Array<ArrayBuffer> | undefined> => openUnder(key, context, BYTES_LABEL, sealed);
 
 /** Whether `value` has the shape of a `Sealed` this version can open. */
 export const isSealed = (value: unknown): value is Sealed =>

@@ -4,28 +4,15 @@
  * in-flight requests finish, flushes pending request records and closes the
  * store.
  */
-import { ConfigError, readConfig, type FerryConfig } from "../runtime/config.ts";
+import { readConfigOrExit, startedOrExit, stopOnSignals } from "./startProcess.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { startFerry } from "../runtime/startFerry.ts";
 
 export const serveCommand = async (): Promise<void> => {
-  let config: FerryConfig;
-  try {
-    config = readConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`ferry: ${error.message}`);
-    process.exit(2);
-  }
+  const config = readConfigOrExit();
   const logger = createLogger(config.logLevel);
   const started = performance.now();
-  let running;
-  try {
-    running = await startFerry(config, logger);
-  } catch (error) {
-    console.error(`ferry: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
+  const running = await startedOrExit(() => startFerry(config, logger));
 
   if (running.admin?.generated) {
     // Printed once, on the first start only: the token itself is not stored.
@@ -39,20 +26,10 @@ export const serveCommand = async (): Promise<void> => {
       proxy: running.proxyUrl,
       publicProxyUrl: running.deps.config.publicProxyUrl,
       store: config.databaseUrl ? "postgres" : `embedded (${config.dataDir})`,
+      worker: running.worker?.workerId ?? "off",
       startupMs: Math.round(performance.now() - started),
     },
     "ferry is serving",
   );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "draining");
-    await running.stop();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  stopOnSignals(logger, "draining", () => running.stop());
 };

@@ -4,28 +4,15 @@
  * in practice, against a shared Postgres). SIGTERM stops claiming, lets
  * attempts in flight end, and leaves the rest to their leases.
  */
-import { ConfigError, readConfig, type FerryConfig } from "../runtime/config.ts";
+import { readConfigOrExit, startedOrExit, stopOnSignals } from "./startProcess.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { openFerry } from "../runtime/openFerry.ts";
 import { startDeliveryWorker } from "../worker/deliveryWorker.ts";
 
 export const workerCommand = async (): Promise<void> => {
-  let config: FerryConfig;
-  try {
-    config = readConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`ferry: ${error.message}`);
-    process.exit(2);
-  }
+  const config = readConfigOrExit();
   const logger = createLogger(config.logLevel);
-  let ferry;
-  try {
-    ferry = await openFerry(config, logger);
-  } catch (error) {
-    console.error(`ferry: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
+  const ferry = await startedOrExit(() => openFerry(config, logger));
   const worker = startDeliveryWorker({
     sql: ferry.sql,
     table: ferry.live.table,
@@ -41,17 +28,8 @@ export const workerCommand = async (): Promise<void> => {
     },
     "ferry worker is delivering",
   );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping");
+  stopOnSignals(logger, "stopping", async () => {
     await worker.stop();
     await ferry.close();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  });
 };

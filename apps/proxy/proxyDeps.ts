@@ -1,21 +1,13 @@
 import type { RequestRecord } from "../../core/domain/events.ts";
 import type { Authorize } from "../../core/proxy/authorize.ts";
 import type { RequestHead } from "../../core/async/envelope.ts";
+import type { QueuedRequestFacts } from "../../core/domain/asyncEvents.ts";
 import type { ProxyTable } from "../../core/proxy/route.ts";
 
 /** A queued request as the proxy hands it over, after spec §4 steps 1 to 4. */
-export type AsyncSubmission = {
-  requestId: string;
-  clientId: string;
-  proxyId: string;
-  method: string;
-  /** Canonical path. */
-  path: string;
-  /** Query for display: credential parameters redacted. */
-  query: string;
+export type AsyncSubmission = QueuedRequestFacts & {
   head: RequestHead;
   body: Uint8Array<ArrayBuffer>;
-  idempotencyKey: string | null;
   at: string;
 };
 

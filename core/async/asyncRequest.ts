@@ -9,6 +9,7 @@ import type {
   AsyncErrorClass,
   AsyncEvent,
   AsyncFailureReason,
+  QueuedRequestFacts,
   StoredResponse,
 } from "../domain/asyncEvents.ts";
 import type { Sealed } from "../domain/events.ts";
@@ -37,16 +38,9 @@ export type AttemptView = {
   outcome: AsyncAttemptOutcome | null;
 };
 
-export type AsyncRequest = {
-  requestId: string;
-  clientId: string;
-  proxyId: string;
-  method: string;
-  path: string;
-  query: string;
+export type AsyncRequest = QueuedRequestFacts & {
   payload: Sealed;
   bodyBytes: number;
-  idempotencyKey: string | null;
   acceptedAt: string;
   status: AsyncStatus;
   attempts: AttemptView[];

@@ -31,22 +31,26 @@ export type StoredResponse = {
   truncated: boolean;
 };
 
+/** What a queued request is, readable without the client's key. */
+export type QueuedRequestFacts = {
+  requestId: string;
+  clientId: string;
+  proxyId: string;
+  method: string;
+  /** Canonical path, as the rules saw it. */
+  path: string;
+  /** Query with secret parameters redacted, for display. */
+  query: string;
+  idempotencyKey: string | null;
+};
+
 export type AsyncEvent =
   | {
       type: "AsyncRequestAccepted";
-      data: {
-        requestId: string;
-        clientId: string;
-        proxyId: string;
-        method: string;
-        /** Canonical path, as the rules saw it. */
-        path: string;
-        /** Query with secret parameters redacted, for display. */
-        query: string;
+      data: QueuedRequestFacts & {
         /** Sealed bytes of the request envelope: headers, forwarded query, body. */
         payload: Sealed;
         bodyBytes: number;
-        idempotencyKey: string | null;
         at: string;
       };
     }
