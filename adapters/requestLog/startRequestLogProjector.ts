@@ -2,20 +2,25 @@ import {
   comparePositions,
   type EventStore,
   type GlobalPosition,
-  type RecordedEvent,
-  type Subscription,
 } from "../../core/eventStore/eventStore.ts";
+import { eventsChannel } from "../eventStore/tables.ts";
 import type { SqlClient } from "../sql/sqlClient.ts";
 import { prepareRequestLog, projectionCheckpoints } from "./prepareRequestLog.ts";
-import { projectBatch } from "./projectBatch.ts";
+import { projectFromLog } from "./projectBatch.ts";
 import { checkpointName, requestLogProjection } from "./projection.ts";
-import { unfoldRecords, type MalformedRecord } from "./unfoldRecords.ts";
+import { logStart } from "./rebuildRequestLog.ts";
+import type { MalformedRecord } from "./unfoldRecords.ts";
 
 export type RequestLogProjectorOptions = {
   sql: SqlClient;
-  store: EventStore;
+  /**
+   * Not read: the projector unfolds the batch events where they are stored,
+   * through `sql`. Still accepted from callers that pass their store.
+   */
+  store?: EventStore;
   /** The projection's version; tests pass others to show a rebuild. */
   version?: number;
+  /** Batch events per transaction. */
   batchSize?: number;
   /** A read, a write or the subscription failed; the same batch is tried again. */
   onError?(error: unknown): void;
@@ -33,27 +38,40 @@ export type RequestLogProjector = {
   close(): Promise<void>;
 };
 
-const filter = { streamPrefix: requestLogProjection.streamPrefix };
+/** How often the log is read when nothing signals new events (always on PGlite). */
+const POLL_MS = 150;
+/** Wait after a failed step before trying the same batch again. */
+const RETRY_MS = 500;
+/*
+ * A batch event holds up to the recorder's 2,000 records: 32 of them keep
+ * one transaction to tens of thousands of rows while a rebuild catches up.
+ */
+const DEFAULT_BATCH_EVENTS = 32;
 
 /**
  * Keeps the request log current: prepares the table (resume, or rebuild
  * after a version change), then follows the request streams and writes each
- * batch's rows with the checkpoint in one transaction. Several processes may
- * run one each against a shared Postgres: when another moved the checkpoint
- * first, this one re-reads it and continues from there, so no event is
- * skipped and none is written twice (rows are keyed by request id).
+ * batch's rows with the checkpoint in one transaction. The rows are unfolded
+ * from the batch events inside the store (`projectFromLog`): the records are
+ * never read into this process. Several processes may run one each against
+ * a shared Postgres: when another moved the checkpoint first, this one
+ * re-reads it and continues from there, so no event is skipped and none is
+ * written twice (rows are keyed by request id).
+ *
+ * New events are noticed by NOTIFY where the store can listen (server
+ * Postgres) and by polling every 150 ms in any case.
  *
  * @example
- * const projector = await startRequestLogProjector({ sql, store, onError: report });
+ * const projector = await startRequestLogProjector({ sql, onError: report });
  * // … later
  * await projector.close();
  */
 export async function startRequestLogProjector(
   options: RequestLogProjectorOptions,
 ): Promise<RequestLogProjector> {
-  const { sql, store } = options;
+  const { sql } = options;
   const version = options.version ?? requestLogProjection.version;
-  const batchSize = options.batchSize ?? 500;
+  const batchEvents = options.batchSize ?? DEFAULT_BATCH_EVENTS;
   const name = checkpointName(version);
 
   const prepared = await prepareRequestLog(sql, version);
@@ -62,75 +80,112 @@ export async function startRequestLogProjector(
     return { started: { kind: "superseded" }, superseded: () => true, close: async () => {} };
   }
 
+  /** The checkpoint as this projector last stored or read it. */
   let known: GlobalPosition | null = prepared.position;
+  /** Where the next read starts: past `known` by events that hold no records. */
+  let from: GlobalPosition = prepared.position;
   let supersededBy: number | null = null;
-  let subscription: Subscription | null = null;
+  let closed = false;
+  let sleeper: { end(): void } | null = null;
 
-  const isAfter = (position: GlobalPosition, than: GlobalPosition | null) =>
-    than === null || comparePositions(position, than) > 0;
-
-  const project = async (
-    events: RecordedEvent[],
-    expected: GlobalPosition | null,
-    next: GlobalPosition,
-  ): Promise<boolean> => {
-    const { rows, malformed } = unfoldRecords(events);
-    const stored = await projectBatch(sql, name, expected, next, rows);
-    if (stored && malformed.length > 0) options.onMalformed?.(malformed);
-    return stored;
+  const report = (error: unknown) => {
+    // A failing error callback must not stop the projector.
+    try {
+      options.onError?.(error);
+    } catch {}
   };
 
   /*
    * The checkpoint moved under us. Whoever moved it may have stopped short of
-   * what this batch covers (a reset goes back to the start), so the log is
-   * read again from the stored checkpoint up to `through`, page by page.
+   * what this projector read (a reset goes back to the start), so reading
+   * starts again at the stored checkpoint.
    */
-  const continueFromStored = async (through: GlobalPosition): Promise<void> => {
-    for (;;) {
-      const found = await projectionCheckpoints(sql);
-      const newer = found.find((checkpoint) => checkpoint.version > version);
-      if (newer !== undefined) {
-        supersededBy = newer.version;
-        options.onSuperseded?.(newer.version);
-        void subscription?.close();
-        return;
-      }
-
-      known = found.find((checkpoint) => checkpoint.version === version)?.position ?? null;
-      if (!isAfter(through, known)) return;
-
-      const page = await store.readAll(known, batchSize, filter);
-      if (page.position === null || !isAfter(page.position, known))
-        throw new Error("request log: the log did not reach a position already delivered");
-      if (await project(page.events, known, page.position)) known = page.position;
-    }
-  };
-
-  const handle = async (events: RecordedEvent[]): Promise<void> => {
-    const last = events.at(-1)?.position;
-    if (supersededBy !== null || last === undefined || !isAfter(last, known)) return;
-
-    const fresh = events.filter((event) => isAfter(event.position, known));
-    if (await project(fresh, known, last)) {
-      known = last;
+  const followStored = async (): Promise<void> => {
+    const found = await projectionCheckpoints(sql);
+    const newer = found.find((checkpoint) => checkpoint.version > version);
+    if (newer !== undefined) {
+      supersededBy = newer.version;
+      options.onSuperseded?.(newer.version);
       return;
     }
-    await continueFromStored(last);
+    known = found.find((checkpoint) => checkpoint.version === version)?.position ?? null;
+    from = known ?? logStart;
   };
 
-  subscription = store.subscribe({
-    after: known,
-    filter,
-    batchSize,
-    handle,
-    onError: (error) => options.onError?.(error),
-  });
+  /** One transaction's worth; answers whether more may be waiting. */
+  const step = async (): Promise<boolean> => {
+    const result = await projectFromLog(
+      sql,
+      name,
+      known,
+      from,
+      batchEvents,
+      requestLogProjection.streamPrefix,
+    );
+    switch (result.kind) {
+      case "idle":
+        if (result.scanned !== null && comparePositions(result.scanned, from) > 0)
+          from = result.scanned;
+        return false;
+      case "stored":
+        known = from = result.position;
+        if (result.malformed.length > 0) options.onMalformed?.(result.malformed);
+        return true;
+      case "moved":
+        await followStored();
+        return true;
+    }
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        sleeper = null;
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      sleeper = { end };
+    });
+
+  const listen = async (): Promise<(() => Promise<void>) | null> => {
+    if (sql.listen === undefined) return null;
+    try {
+      return await sql.listen(eventsChannel, () => sleeper?.end());
+    } catch (error) {
+      report(error);
+      return null;
+    }
+  };
+
+  const run = async () => {
+    const unlisten = await listen();
+    while (!closed && supersededBy === null) {
+      let wait = POLL_MS;
+      try {
+        if (await step()) wait = 0;
+      } catch (error) {
+        report(error);
+        wait = RETRY_MS;
+      }
+      if (!closed && wait > 0) await sleep(wait);
+    }
+    await unlisten?.().catch(report);
+  };
+
+  const running = run();
+  let closing: Promise<void> | null = null;
 
   return {
     started: { kind: "ready", rebuilt: prepared.rebuilt },
     superseded: () => supersededBy !== null,
-    close: async () => {
-      await subscription?.close();
+    close: () => {
+      closing ??= (async () => {
+        closed = true;
+        sleeper?.end();
+        await running;
+      })();
+      return closing;
     },
   };
 }

@@ -54,7 +54,10 @@ export function unfoldRecords(events: RecordedEvent[]): Unfolded {
 }
 
 /** The row of one record, or the reason it has none. */
-function rowOf(value: unknown, batch: Partial<RequestEvent["data"]>): RequestLogRow | string {
+export function rowOf(
+  value: unknown,
+  batch: { proxyId?: unknown; clientId?: unknown },
+): RequestLogRow | string {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "not an object";
   const record = value as Record<string, unknown>;
 
@@ -77,13 +80,14 @@ function rowOf(value: unknown, batch: Partial<RequestEvent["data"]>): RequestLog
     status,
     occurredAt: new Date(at).toISOString(),
     duration: Number.isFinite(duration) && duration > 0 ? duration : 0,
-    responseStatus:
-      typeof responseStatus === "number" && Number.isInteger(responseStatus)
-        ? responseStatus
-        : null,
+    responseStatus: isStatusCode(responseStatus) ? responseStatus : null,
     record,
   };
 }
+
+/** An integer the column holds (Postgres `integer`); anything else is no status. */
+const isStatusCode = (value: unknown): value is number =>
+  Number.isInteger(value) && Math.abs(value as number) <= 2_147_483_647;
 
 const text = (value: unknown): string | null =>
   typeof value === "string" && value !== "" ? value : null;
