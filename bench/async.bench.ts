@@ -10,39 +10,23 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn, type Subprocess } from "bun";
+import { spawn } from "bun";
+import { children, freePort, runLoad, startJsonServer, waitForHealth } from "./processes.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const bun = process.execPath;
 const here = import.meta.dir;
-const children: Subprocess[] = [];
 
-const startJsonServer = async (script: string, args: string[] = []): Promise<number> => {
-  const child = spawn([bun, join(here, script), ...args], { stdout: "pipe", stderr: "inherit" });
-  children.push(child);
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  reader.releaseLock();
-  return JSON.parse(new TextDecoder().decode(value).split("\n")[0]!).port;
-};
-
-const freePort = (): number => {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  server.stop(true);
-  return port;
-};
-
-type Load = { rps: number; p50: number; p99: number; errors: number; count: number };
-
-const load = async (url: string, headers: Record<string, string>): Promise<Load> => {
-  const args = [url, "POST", "1024", String(CONCURRENCY), String(SECONDS), JSON.stringify(headers)];
-  const child = spawn([bun, join(here, "load.ts"), ...args], { stdout: "pipe", stderr: "inherit" });
-  const text = await new Response(child.stdout).text();
-  await child.exited;
-  return JSON.parse(text);
-};
+const load = (url: string, headers: Record<string, string>) =>
+  runLoad({
+    url,
+    method: "POST",
+    bodyBytes: 1024,
+    concurrency: CONCURRENCY,
+    seconds: SECONDS,
+    headers,
+  });
 
 const api = async (core: string, token: string, method: string, path: string, body?: unknown) => {
   const response = await fetch(core + path, {
@@ -73,12 +57,7 @@ const startFerry = async (upstream: string, env: Record<string, string>) => {
   });
   children.push(child);
   const core = `http://127.0.0.1:${corePort}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${core}/health`)).ok) break;
-    } catch {}
-    await Bun.sleep(100);
-  }
+  await waitForHealth(`${core}/health`);
   const client = await api(core, token, "POST", "/clients", { clientName: "bench" });
   const base = `/clients/${client.clientId}`;
   const caller = await api(core, token, "POST", `${base}/credentials`, {

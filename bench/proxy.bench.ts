@@ -7,7 +7,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn, type Subprocess } from "bun";
+import { spawn } from "bun";
+import {
+  children,
+  freePort,
+  runLoad,
+  startJsonServer,
+  waitForHealth,
+  type Load,
+} from "./processes.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -22,35 +30,6 @@ const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const bun = process.execPath;
 const here = import.meta.dir;
-const children: Subprocess[] = [];
-
-const startJsonServer = async (script: string, args: string[] = []): Promise<number> => {
-  const child = spawn([bun, join(here, script), ...args], { stdout: "pipe", stderr: "inherit" });
-  children.push(child);
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  reader.releaseLock();
-  return JSON.parse(new TextDecoder().decode(value).split("\n")[0]!).port;
-};
-
-const freePort = (): number => {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  server.stop(true);
-  return port;
-};
-
-const waitForHealth = async (url: string) => {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await Bun.sleep(100);
-  }
-  throw new Error(`${url} did not come up`);
-};
-
-type Load = { rps: number; p50: number; p99: number; errors: number; count: number };
 
 const load = async (
   url: string,
@@ -59,23 +38,16 @@ const load = async (
   seconds: number,
   headers: Record<string, string> = {},
 ): Promise<Load> => {
-  const child = spawn(
-    [
-      bun,
-      join(here, "load.ts"),
-      url,
-      method,
-      String(bodyBytes),
-      String(CONCURRENCY),
-      String(seconds),
-      JSON.stringify(headers),
-    ],
-    { stdout: "pipe", stderr: "inherit" },
-  );
-  const text = await new Response(child.stdout).text();
-  await child.exited;
+  const result = await runLoad({
+    url,
+    method,
+    bodyBytes,
+    concurrency: CONCURRENCY,
+    seconds,
+    headers,
+  });
   await Bun.sleep(SETTLE_MS);
-  return JSON.parse(text);
+  return result;
 };
 
 const rssMiB = async (pid: number): Promise<number> => {

@@ -30,11 +30,12 @@ CREATE TABLE IF NOT EXISTS ferry_async_requests (
   lease_until timestamptz
 );
 
--- Serves the request log's reads, as the request log's own indexes do.
+-- Serves the request log's reads, as the request log's own indexes do
+-- (ascending: rows arrive in time order, see 006; listings read backwards).
 CREATE INDEX IF NOT EXISTS ferry_async_requests_client_idx
-  ON ferry_async_requests (client_id, occurred_at DESC, request_id DESC);
+  ON ferry_async_requests (client_id, occurred_at, request_id);
 CREATE INDEX IF NOT EXISTS ferry_async_requests_proxy_idx
-  ON ferry_async_requests (client_id, proxy_id, occurred_at DESC, request_id DESC);
+  ON ferry_async_requests (client_id, proxy_id, occurred_at, request_id);
 
 -- Serves the workers' claim: the unfinished requests by due time.
 CREATE INDEX IF NOT EXISTS ferry_async_requests_due_idx
