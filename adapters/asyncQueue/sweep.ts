@@ -7,14 +7,23 @@ import { asyncRequests as t, idempotency as k, openStatuses } from "./tables.ts"
 const open = openStatuses.map((status) => `'${status}'`).join(", ");
 const BATCH = 500;
 
-/** Accepted requests whose row is missing (the table was damaged or restored from an older backup). */
+/**
+ * Accepted requests whose row is missing (the table was damaged, or
+ * restored from an older backup), among those accepted after `$1` up to
+ * `$2` (sequence numbers): a sweep looks at each acceptance once per process.
+ */
 const missingRows = `
   SELECT ev.${e.data}->>'requestId' AS request_id
   FROM ${e.table} AS ev
   WHERE ev.${e.type} = 'AsyncRequestAccepted'
+    AND ev.${e.sequence} > $1::bigint AND ev.${e.sequence} <= $2::bigint
     AND NOT EXISTS (
       SELECT 1 FROM ${t.table} AS row WHERE row.${t.requestId} = ev.${e.data}->>'requestId')
   LIMIT ${BATCH}`;
+
+const lastAccepted = `
+  SELECT coalesce(max(${e.sequence}), 0)::text AS sequence
+  FROM ${e.table} WHERE ${e.type} = 'AsyncRequestAccepted'`;
 
 /** Unfinished rows that fold fewer events than their stream holds. */
 const staleRows = `
@@ -34,6 +43,8 @@ const expireKeys = `
   SELECT count(*)::integer AS expired FROM gone`;
 
 export type SweepReport = {
+  /** Where the next sweep's search for missing rows starts. */
+  checkedThrough: string;
   /** Rows written again from their events: missing or behind their stream. */
   repaired: number;
   /** Unfinished requests that had no due time and were made due now. */
@@ -47,13 +58,23 @@ export type SweepReport = {
  * attempt (spec §5): a request whose row is missing or stale gets it back
  * from its events, and an unfinished row without a due time is due now.
  * Normal operation writes rows and events together, so a sweep that finds
- * something reports damage worth a look.
+ * something reports damage worth a look. The search for missing rows covers
+ * acceptances after `checkedThrough` (the previous report's): the first
+ * sweep of a process looks at them all, later ones only at the new.
  */
-export async function sweepQueue(sql: SqlClient, now: Date): Promise<SweepReport> {
+export async function sweepQueue(
+  sql: SqlClient,
+  now: Date,
+  checkedThrough = "0",
+): Promise<SweepReport> {
+  const upTo = (await sql.query<{ sequence: string }>(lastAccepted)).rows[0]!.sequence;
   let repaired = 0;
-  for (const query of [missingRows, staleRows]) {
+  for (const [query, params] of [
+    [missingRows, [checkedThrough, upTo]],
+    [staleRows, []],
+  ] as const) {
     for (;;) {
-      const { rows } = await sql.query<{ request_id: string }>(query);
+      const { rows } = await sql.query<{ request_id: string }>(query, [...params]);
       for (const { request_id } of rows) {
         await sql.transaction(async (tx) => {
           const state = await readAsyncRequest(tx, request_id);
@@ -67,5 +88,5 @@ export async function sweepQueue(sql: SqlClient, now: Date): Promise<SweepReport
   const rescheduled = (await sql.query(reschedule, [now.toISOString()])).rows.length;
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS).toISOString();
   const { rows } = await sql.query<{ expired: number }>(expireKeys, [cutoff]);
-  return { repaired, rescheduled, expiredKeys: rows[0]?.expired ?? 0 };
+  return { checkedThrough: upTo, repaired, rescheduled, expiredKeys: rows[0]?.expired ?? 0 };
 }

@@ -266,9 +266,11 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
     }
   };
 
+  let checkedThrough = "0";
   const sweep = async () => {
     try {
-      const report = await sweepQueue(sql, new Date(now()));
+      const report = await sweepQueue(sql, new Date(now()), checkedThrough);
+      checkedThrough = report.checkedThrough;
       if (report.repaired > 0 || report.rescheduled > 0)
         logger.warn(report, "queue sweep found requests without a way on and put them back");
     } catch (error) {

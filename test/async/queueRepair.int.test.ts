@@ -72,6 +72,11 @@ function repairSuite(name: string, open: () => Promise<SqlClient>) {
       const report = await sweepQueue(sql, now);
       expect(report.repaired).toBe(1);
       expect(await rowOf(sql, state.requestId)).toMatchObject({ status: "queued", version: 1 });
+
+      // A later sweep searches only acceptances after the last one it saw.
+      await sql.query(`DELETE FROM ${t.table} WHERE request_id = $1`, [state.requestId]);
+      expect((await sweepQueue(sql, now, report.checkedThrough)).repaired).toBe(0);
+      expect((await sweepQueue(sql, now)).repaired).toBe(1);
       const claimed = await claim(sql, {
         workerId: "w",
         now,
