@@ -73,6 +73,10 @@ const release = `
   UPDATE ${t.table} SET ${t.leaseOwner} = NULL, ${t.leaseUntil} = NULL
   WHERE ${t.requestId} = $1 AND ${t.leaseOwner} = $2`;
 
+const postponeDue = `
+  UPDATE ${t.table} SET ${t.nextAttemptAt} = $3::timestamptz, ${t.leaseOwner} = NULL, ${t.leaseUntil} = NULL
+  WHERE ${t.requestId} = $1 AND ${t.leaseOwner} = $2`;
+
 const nextDue = `
   SELECT to_char(min(greatest(${t.nextAttemptAt}, coalesce(${t.leaseUntil}, ${t.nextAttemptAt})))
            AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due
@@ -183,6 +187,20 @@ export async function releaseLease(
   workerId: string,
 ): Promise<void> {
   await sql.query(release, [requestId, workerId]);
+}
+
+/**
+ * Gives a lease back and makes the request due again at `until`, without
+ * an attempt or an event: this worker cannot deliver it now, another (or a
+ * later configuration) may.
+ */
+export async function postpone(
+  sql: SqlExecutor,
+  requestId: string,
+  workerId: string,
+  until: Date,
+): Promise<void> {
+  await sql.query(postponeDue, [requestId, workerId, until.toISOString()]);
 }
 
 /** When the earliest unfinished request is due (or its lease ends); null when none is open. */

@@ -8,6 +8,7 @@ import { asyncRequests as t } from "./tables.ts";
  */
 export const listingRecord = (state: AsyncRequest) => {
   const last = state.attempts.findLast((attempt) => attempt.endedAt !== null);
+  const latest = state.attempts.at(-1);
   return {
     requestId: state.requestId,
     clientId: state.clientId,
@@ -23,6 +24,9 @@ export const listingRecord = (state: AsyncRequest) => {
     attempts: state.attempts.length,
     nextAttemptAt: state.nextAttemptAt,
     failureReason: state.failureReason,
+    code: state.failureReason ?? "proxy-access-granted",
+    targetCredentialId: latest?.targetCredentialId ?? null,
+    targetCredentialVersion: latest?.targetCredentialVersion ?? null,
     requestBytes: state.bodyBytes,
     updatedAt: state.updatedAt,
   };

@@ -50,7 +50,7 @@ export const loadMasterKey = async ({
   const bytes = await readKeyFile(keyFile);
   logger.warn(
     { keyFile, generated },
-    `the master key ${generated ? "was generated" : "is read"} from the data folder, next to ` +
+    `the master key ${generated ? "was generated in" : "is read from"} the data folder, next to ` +
       `the data it protects; for production, move it to ${MASTER_KEY_ENV} and delete the file`,
   );
   return useBytes(bytes, "file");

@@ -17,6 +17,7 @@ export const workerCommand = async (): Promise<void> => {
     sql: ferry.sql,
     table: ferry.live.table,
     secrets: ferry.secrets,
+    proxyExists: (proxyId, clientId) => ferry.live.view.proxies.get(proxyId)?.clientId === clientId,
     logger,
     options: config.workerOptions,
   });

@@ -103,7 +103,7 @@ export function createAsyncSubmitter(deps: ProxyDeps): Forward {
     const answerHeaders = new Headers({
       "content-type": "application/json",
       [PROXY_CODE_HEADER]: ACCESS_GRANTED,
-      [PROXY_MESSAGE_HEADER]: submitted.duplicate ? "Already queued" : "Queued",
+      [PROXY_MESSAGE_HEADER]: submitted.duplicate ? "Accepted before" : "Queued",
       [REQUEST_ID_HEADER]: submitted.requestId,
     });
     if (submitted.duplicate) answerHeaders.set("idempotent-replayed", "true");

@@ -66,6 +66,8 @@ export const startFerry = async (
           sql: ferry.sql,
           table: ferry.live.table,
           secrets: ferry.secrets,
+          proxyExists: (proxyId, clientId) =>
+            ferry.live.view.proxies.get(proxyId)?.clientId === clientId,
           logger,
           options: config.workerOptions,
         })

@@ -26,6 +26,7 @@ import {
   asyncChannel,
   claim,
   nextDueAt,
+  postpone,
   readAsyncRequest,
   releaseLease,
   renewLease,
@@ -72,6 +73,12 @@ export type DeliveryWorker = {
 type Deps = {
   sql: SqlClient;
   table: ProxyTable;
+  /**
+   * Whether the configuration knows the proxy, served here or not: a proxy
+   * whose target credential this process cannot open (another master key)
+   * has no route, and its requests must wait rather than fail.
+   */
+  proxyExists: (proxyId: string, clientId: string) => boolean;
   secrets: SecretBox;
   logger: Logger;
   options?: Partial<WorkerOptions>;
@@ -162,6 +169,13 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
 
       const route = table.get(state.proxyId);
       const policy = policyOf(route);
+      if (route === undefined && deps.proxyExists(state.proxyId, state.clientId)) {
+        logger.error(
+          { requestId, proxyId: state.proxyId },
+          "the proxy's target credential cannot be opened here (check FERRY_MASTER_KEY); the request waits",
+        );
+        return postpone(sql, requestId, workerId, new Date(now() + options.leaseMs));
+      }
       if (route === undefined || route.clientId !== state.clientId)
         return refuse(state, "proxy_not_found", policy);
       if (!route.active) return refuse(state, "proxy_inactive", policy);
@@ -177,7 +191,10 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
         return refuse(state, reason, policy);
       }
 
-      const started = startAttempt(state, workerId, clockOf(policy));
+      const started = startAttempt(state, workerId, clockOf(policy), {
+        targetCredentialId: route.targetCredentialId,
+        targetCredentialVersion: route.targetCredentialVersion,
+      });
       if (started.length === 0) return releaseLease(sql, requestId, workerId);
       state = await transition(sql, state, started, { workerId });
       if (isFinal(state)) return;

@@ -5,6 +5,7 @@
  */
 import type { AttemptResult } from "../../core/async/retryPolicy.ts";
 import { decodeEnvelope, encodeEnvelope, type RequestHead } from "../../core/async/envelope.ts";
+import { connectionListed, isHopByHop } from "../../core/proxy/hopByHop.ts";
 import { injectParams } from "../../core/proxy/queryParams.ts";
 import { forwardHeaders } from "../../core/proxy/requestHeaders.ts";
 import type { ProxyRoute } from "../../core/proxy/route.ts";
@@ -74,9 +75,11 @@ export async function sendAttempt(
     const upstream = await fetch(prepared.url, { ...prepared.init, signal: abort.signal });
     const duration = now() - startedAt;
     const kept = await keepBody(upstream, MAX_KEPT_BODY_BYTES);
+    // The answer is kept, not relayed: its connection's own fields go.
+    const listed = connectionListed(upstream.headers);
     const headers: [string, string][] = [];
     for (const [name, value] of upstream.headers)
-      if (name !== "set-cookie") headers.push([name, value]);
+      if (name !== "set-cookie" && !isHopByHop(name, listed)) headers.push([name, value]);
     for (const cookie of upstream.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
     return {
       kind: "response",

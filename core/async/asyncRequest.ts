@@ -30,6 +30,8 @@ export type AttemptView = {
   attempt: number;
   startedAt: string;
   workerId: string;
+  targetCredentialId: string | null;
+  targetCredentialVersion: number | null;
   /** Null while the attempt is in flight, or when its worker lost the lease. */
   endedAt: string | null;
   duration: number | null;
@@ -99,6 +101,8 @@ export const evolveAsync = (state: AsyncRequestState, event: AsyncEvent): AsyncR
             attempt: event.data.attempt,
             startedAt: event.data.at,
             workerId: event.data.workerId,
+            targetCredentialId: event.data.targetCredentialId ?? null,
+            targetCredentialVersion: event.data.targetCredentialVersion ?? null,
             endedAt: null,
             duration: null,
             responseStatus: null,
@@ -216,7 +220,12 @@ export const endAttempt = (
  * it), then the start of the next, unless the policy has given up by then.
  * An empty list: the request is final and there is nothing to do.
  */
-export const startAttempt = (state: AsyncRequest, workerId: string, clock: Clock): AsyncEvent[] => {
+export const startAttempt = (
+  state: AsyncRequest,
+  workerId: string,
+  clock: Clock,
+  credential?: { targetCredentialId: string; targetCredentialVersion: number },
+): AsyncEvent[] => {
   if (isFinal(state)) return [];
   const events: AsyncEvent[] = [];
   let current = state;
@@ -240,6 +249,7 @@ export const startAttempt = (state: AsyncRequest, workerId: string, clock: Clock
       clientId: state.clientId,
       attempt: current.attempts.length + 1,
       workerId,
+      ...credential,
       at: clock.now.toISOString(),
     },
   });

@@ -56,7 +56,16 @@ export type AsyncEvent =
     }
   | {
       type: "AsyncAttemptStarted";
-      data: { requestId: string; clientId: string; attempt: number; workerId: string; at: string };
+      data: {
+        requestId: string;
+        clientId: string;
+        attempt: number;
+        workerId: string;
+        /** The target credential injected into this attempt, and its secret's version. */
+        targetCredentialId?: string;
+        targetCredentialVersion?: number;
+        at: string;
+      };
     }
   | {
       type: "AsyncAttemptEnded";

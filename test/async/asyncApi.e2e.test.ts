@@ -47,8 +47,11 @@ describe("submission", () => {
         responseStatus: 200,
         error: null,
         outcome: "completed",
+        targetCredentialId: setup.integration.targetCredential.credentialId,
+        targetCredentialVersion: expect.any(Number),
       }),
     ]);
+    expect(done.targetCredentialId).toBe(setup.integration.targetCredential.credentialId);
 
     const [seen, ...more] = deliveriesOf(setup.upstream, body.requestId);
     expect(more).toEqual([]);
@@ -196,6 +199,45 @@ describe("retries", () => {
     );
     expect(again.status).toBe(422);
     expect(again.body.error.code).toBe("request_not_failed");
+  });
+
+  it("answers concurrent replays of one failed request with one 202 and no 500", async () => {
+    setup.upstream.respondWith(() => ({ status: 500, body: "" }));
+    const target = `${setup.integration.base}/targets/${setup.integration.target.targetId}`;
+    const changed = await setup.ferry.api("PUT", target, { retryPolicy: { maxRetries: 0 } });
+    expect(changed.status).toBe(200);
+    try {
+      const { requestId } = await (await setup.submit("/replayed", { body: "x" })).json();
+      expect((await setup.settle(requestId)).status).toBe("failed");
+      setup.upstream.respondWith(ok);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          setup.ferry.api("POST", `${setup.integration.base}/requests/${requestId}/replay`),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 202)).toHaveLength(1);
+      expect(statuses.filter((status) => ![202, 409, 422].includes(status))).toEqual([]);
+      expect((await setup.settle(requestId)).status).toBe("completed");
+      expect(deliveriesOf(setup.upstream, requestId)).toHaveLength(2);
+    } finally {
+      await setup.ferry.api("PUT", target, { retryPolicy: null });
+    }
+  });
+
+  it("keeps a long UTF-8 answer as text, cut at a character boundary", async () => {
+    const long = "éa".repeat(700_000);
+    setup.upstream.respondWith(() => ({
+      status: 200,
+      headers: [["Content-Type", "text/plain; charset=utf-8"]],
+      body: long,
+    }));
+    const { requestId } = await (await setup.submit("/long", { body: "x" })).json();
+    const done = await setup.settle(requestId);
+    expect(done.response).toMatchObject({ bodyEncoding: "utf8", truncated: true });
+    expect(long.startsWith(done.response.body)).toBe(true);
+    expect(Buffer.byteLength(done.response.body)).toBeGreaterThan(1024 * 1024 - 4);
+    expect(done.response.headers.map(([name]: [string]) => name)).not.toContain("connection");
   });
 
   it("retries an unreachable upstream as a connection error", async () => {

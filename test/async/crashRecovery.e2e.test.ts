@@ -127,6 +127,7 @@ describe.skipIf(!hasPostgres)("C11 with the worker in its own process on Postgre
   let schema: Awaited<ReturnType<typeof postgresSchemaUrl>>;
   let upstream: RecordingUpstream;
   const running: ServedFerry[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     schema = await postgresSchemaUrl();
@@ -136,7 +137,40 @@ describe.skipIf(!hasPostgres)("C11 with the worker in its own process on Postgre
     for (const process of running) if (process.child.exitCode === null) await process.stop();
     await upstream?.close();
     await schema?.drop();
+    for (const cleanup of cleanups) await cleanup();
   });
+
+  it("leaves requests queued when a worker cannot open the target credential (another master key)", async () => {
+    const own = await postgresSchemaUrl();
+    cleanups.push(() => own.drop());
+    const env = {
+      ...fastWorkerEnv,
+      DATABASE_URL: own.url,
+      FERRY_ADMIN_TOKEN: token,
+      FERRY_DATA_DIR: "/nonexistent-ferry-data",
+    };
+    const masterKey = randomMasterKey();
+    const server = await serveFerry({ ...env, FERRY_MASTER_KEY: masterKey, FERRY_WORKER: "off" });
+    running.push(server);
+    const setup = await createIntegration(asFerry(server), upstream.origin);
+    const stranger = await startWorkerProcess({ ...env, FERRY_MASTER_KEY: randomMasterKey() });
+    running.push(stranger);
+    const answer = await fetch(`${server.proxy}/async/${setup.proxy.proxyId}/wrong-key`, {
+      method: "POST",
+      headers: { "X-API-Key": setup.key },
+      body: "x",
+    });
+    const { requestId } = await answer.json();
+    await Bun.sleep(2_000);
+    const waiting = await callApi(server.core, token, "GET", `${setup.base}/requests/${requestId}`);
+    expect(waiting.body).toMatchObject({ status: "queued", attempts: 0 });
+    expect(stranger.output()).toContain("cannot be opened here");
+    await stranger.stop();
+
+    running.push(await startWorkerProcess({ ...env, FERRY_MASTER_KEY: masterKey }));
+    expect((await settle(server, setup.base, requestId)).status).toBe("completed");
+    await server.stop();
+  }, 120_000);
 
   it("keeps requests queued with a due time while no worker runs, and delivers them when one is back", async () => {
     const env = {
@@ -151,6 +185,7 @@ describe.skipIf(!hasPostgres)("C11 with the worker in its own process on Postgre
     const setup = await createIntegration(asFerry(server), upstream.origin);
     const worker = await startWorkerProcess(env);
     running.push(worker);
+    const seenBefore = upstream.requests.length;
     worker.child.kill("SIGKILL");
     await worker.child.exited;
 
@@ -179,7 +214,7 @@ describe.skipIf(!hasPostgres)("C11 with the worker in its own process on Postgre
     const waiting = await callApi(server.core, token, "GET", `${setup.base}/queue`);
     expect(waiting.body.depth.queued).toBe(5);
     expect(waiting.body.oldestDue).toMatchObject({ requestId: ids[0] });
-    expect(upstream.requests).toHaveLength(0);
+    expect(upstream.requests).toHaveLength(seenBefore);
 
     running.push(await startWorkerProcess(env));
     for (const requestId of ids) {
