@@ -86,6 +86,12 @@ type Deps = {
   random?: () => number;
 };
 
+/**
+ * A claim holds a request this long (at most the lease) until its attempt
+ * has started: a worker that dies in between passes its claims on quickly.
+ */
+const CLAIM_HOLD_MS = 5_000;
+
 /** Shortest pause when due requests exist but another worker holds them. */
 const BUSY_PAUSE_MS = 20;
 
@@ -145,18 +151,15 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
   };
 
   const deliver = async ({ requestId, clientId }: Claimed): Promise<void> => {
-    const renewal = setInterval(
-      () => {
-        renewLease(sql, requestId, workerId, new Date(now() + options.leaseMs))
-          .then((held) => {
-            if (!held) logger.warn({ requestId }, "lease lost while the attempt runs");
-          })
-          .catch((error: unknown) =>
-            logger.warn({ requestId, cause: nameOf(error) }, "lease renewal failed"),
-          );
-      },
-      Math.max(10, Math.floor(options.leaseMs / 3)),
-    );
+    const renew = () =>
+      void renewLease(sql, requestId, workerId, new Date(now() + options.leaseMs))
+        .then((held) => {
+          if (!held) logger.warn({ requestId }, "lease lost while the attempt runs");
+        })
+        .catch((error: unknown) =>
+          logger.warn({ requestId, cause: nameOf(error) }, "lease renewal failed"),
+        );
+    const renewal = setInterval(renew, Math.max(10, Math.floor(options.leaseMs / 3)));
     try {
       const found = await readAsyncRequest(sql, requestId);
       if (found === null) return releaseLease(sql, requestId, workerId);
@@ -198,6 +201,9 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
       if (started.length === 0) return releaseLease(sql, requestId, workerId);
       state = await transition(sql, state, started, { workerId });
       if (isFinal(state)) return;
+      // The claim's short hold becomes the full lease; not awaited, so that
+      // nothing stands between the recorded start and the request leaving.
+      renew();
       const attempt = state.attempts.at(-1)!;
 
       const sent = await sendAttempt(prepared, route.timeoutMs, now, abandoning.signal);
@@ -252,7 +258,7 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
             workerId,
             now: new Date(at),
             limit: free,
-            leaseUntil: new Date(at + options.leaseMs),
+            leaseUntil: new Date(at + Math.min(options.leaseMs, CLAIM_HOLD_MS)),
           });
           for (const request of claimed) {
             const running: Promise<void> = deliver(request).finally(() => {
