@@ -12,7 +12,7 @@ import { callApi, createIntegration, randomMasterKey, randomToken } from "../sup
 import { serveFerry, startWorkerProcess, type ServedFerry } from "../support/ferryProcess.ts";
 import { startRecordingUpstream, type RecordingUpstream } from "../support/recordingUpstream.ts";
 import { hasPostgres, postgresSchemaUrl } from "../support/stores.ts";
-import { deliveriesOf, fastWorkerEnv, isFinal } from "./asyncHarness.ts";
+import { deliveriesOf, fastWorkerEnv, isFinal, sha256 } from "./asyncHarness.ts";
 
 const token = randomToken();
 
@@ -46,11 +46,11 @@ function crashSuite(name: string, storeEnv: () => Promise<Record<string, string>
       served = await serveFerry(env);
       return served;
     };
-    const submit = (ferry: ServedFerry, path: string) =>
+    const submit = (ferry: ServedFerry, path: string, body: BodyInit = JSON.stringify({ path })) =>
       fetch(`${ferry.proxy}/async/${setup.proxy.proxyId}${path}`, {
         method: "POST",
         headers: { "X-API-Key": setup.key, "Content-Type": "application/json" },
-        body: JSON.stringify({ path }),
+        body,
       });
 
     beforeAll(async () => {
@@ -89,10 +89,11 @@ function crashSuite(name: string, storeEnv: () => Promise<Record<string, string>
       expect(JSON.parse(deliveries[0]!.body.toString())).toEqual({ path: "/killed-after-202" });
     }, 120_000);
 
-    it("delivers again, under the same Idempotency-Key, a request whose attempt was in flight", async () => {
+    it("delivers again, under the same Idempotency-Key and with the whole body, a request whose attempt was in flight", async () => {
       const ferry = served!;
       holdMs.value = 5_000;
-      const answer = await submit(ferry, "/killed-in-flight");
+      const body = crypto.getRandomValues(new Uint8Array(256 * 1024));
+      const answer = await submit(ferry, "/killed-in-flight", body);
       const { requestId } = await answer.json();
       for (let i = 0; i < 200 && deliveriesOf(upstream, requestId).length === 0; i++)
         await Bun.sleep(25);
@@ -106,6 +107,8 @@ function crashSuite(name: string, storeEnv: () => Promise<Record<string, string>
       expect(done.status).toBe("completed");
       const deliveries = deliveriesOf(upstream, requestId);
       expect(deliveries.length).toBe(2);
+      // C10: the second delivery, by another process, carries every byte.
+      for (const delivery of deliveries) expect(delivery.bodySha256).toBe(sha256(body));
       expect(done.attemptHistory.map((a: { error: string | null }) => a.error)).toEqual([
         "lease_expired",
         null,
