@@ -25,7 +25,7 @@ import { asyncChannel, asyncRequests as t } from "./tables.ts";
 
 /*
  * $1 stream id, $2 expected version (unused for a new stream), $3 event
- * count, $4 the events as one JSON array, $5… the row. Every later part
+ * count, $4 the events as one JSON array, $5… the row, then the lease. Every later part
  * reads `claimed`, so a failed version check writes nothing, and the
  * answer says so. The events' ORDER BY makes sequence values follow stream
  * versions, as in `insertEvents`.
@@ -53,7 +53,7 @@ const statement = (newStream: boolean) => `
   projected AS (
     INSERT INTO ${t.table} AS row (${queueRowColumns.join(", ")})
     SELECT ${queueRowPlaceholders(5)} FROM claimed
-    ${queueRowOnConflict}
+    ${queueRowOnConflict(5 + queueRowColumns.length)}
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM inserted)::integer AS inserted,
@@ -77,6 +77,8 @@ export async function appendAndProject(
   streamId: string,
   events: (AsyncEvent & { metadata?: Record<string, unknown> })[],
   state: AsyncRequest,
+  /** For a request going in flight: the lease its worker now holds until. */
+  leaseUntil: Date | null = null,
 ): Promise<void> {
   const before = state.version - events.length;
   const payload = JSON.stringify(
@@ -84,7 +86,14 @@ export async function appendAndProject(
   );
   const { rows } = await sql.query<{ inserted: number }>(
     before === 0 ? withNewStream : withVersion,
-    [streamId, before, events.length, payload, ...queueRowValues(state)],
+    [
+      streamId,
+      before,
+      events.length,
+      payload,
+      ...queueRowValues(state),
+      leaseUntil?.toISOString() ?? null,
+    ],
   );
   if (rows[0]?.inserted === events.length) return;
   const actual = await sql.query<{ version: number }>(currentVersion, [streamId]);

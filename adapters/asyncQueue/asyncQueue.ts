@@ -132,6 +132,8 @@ export async function transition(
   state: AsyncRequest,
   events: AsyncEvent[],
   metadata?: Record<string, unknown>,
+  /** When the events start an attempt: the lease its worker holds from now. */
+  leaseUntil: Date | null = null,
 ): Promise<AsyncRequest> {
   const next = events.reduce<AsyncRequest>(
     (current, event) => evolveAsync(current, event) ?? current,
@@ -142,6 +144,7 @@ export async function transition(
     streams.async(state.requestId),
     events.map((event) => ({ ...event, metadata })),
     next,
+    leaseUntil,
   );
   return next;
 }

@@ -66,10 +66,11 @@ export const queueRowPlaceholders = (first: number): string =>
 
 /**
  * What an existing row takes from a newer state: everything but its lease,
- * which stays with its worker while the request is in flight and is released
- * by any other state. Applies only when the row holds an older version.
+ * which stays with its worker while the request is in flight (extended to
+ * parameter `$leaseParam` when that is given) and is released by any other
+ * state. Applies only when the row holds an older version.
  */
-export const queueRowOnConflict = `
+export const queueRowOnConflict = (leaseParam: number) => `
   ON CONFLICT (${t.requestId}) DO UPDATE SET
     ${t.status} = excluded.${t.status},
     ${t.duration} = excluded.${t.duration},
@@ -78,7 +79,8 @@ export const queueRowOnConflict = `
     ${t.version} = excluded.${t.version},
     ${t.nextAttemptAt} = excluded.${t.nextAttemptAt},
     ${t.leaseOwner} = CASE WHEN excluded.${t.status} = 'in_flight' THEN row.${t.leaseOwner} END,
-    ${t.leaseUntil} = CASE WHEN excluded.${t.status} = 'in_flight' THEN row.${t.leaseUntil} END
+    ${t.leaseUntil} = CASE WHEN excluded.${t.status} = 'in_flight'
+      THEN coalesce($${leaseParam}::timestamptz, row.${t.leaseUntil}) END
   WHERE row.${t.version} < excluded.${t.version}`;
 
 /**
@@ -107,9 +109,9 @@ export const queueRowValues = (state: AsyncRequest): unknown[] => {
 const upsert = `
   INSERT INTO ${t.table} AS row (${queueRowColumns.join(", ")})
   VALUES (${queueRowPlaceholders(1)})
-  ${queueRowOnConflict}`;
+  ${queueRowOnConflict(queueRowColumns.length + 1)}`;
 
 /** Writes the row of `state`, unless the row already holds a later version. */
 export async function writeQueueRow(tx: SqlExecutor, state: AsyncRequest): Promise<void> {
-  await tx.query(upsert, queueRowValues(state));
+  await tx.query(upsert, [...queueRowValues(state), null]);
 }

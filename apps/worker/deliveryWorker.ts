@@ -92,6 +92,9 @@ type Deps = {
  */
 const CLAIM_HOLD_MS = 5_000;
 
+/** How long a wake waits for others to join it. */
+const WAKE_COALESCE_MS = 5;
+
 /** Shortest pause when due requests exist but another worker holds them. */
 const BUSY_PAUSE_MS = 20;
 
@@ -110,9 +113,18 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
 
   let wakeUp: (() => void) | null = null;
   let woken = false;
-  const wake = () => {
+  const wakeNow = () => {
     woken = true;
     wakeUp?.();
+  };
+  // A burst of submissions or of finished attempts makes one look at the
+  // queue, not one each.
+  let wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  const wake = () => {
+    wakeTimer ??= setTimeout(() => {
+      wakeTimer = null;
+      wakeNow();
+    }, WAKE_COALESCE_MS);
   };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -199,11 +211,10 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
         targetCredentialVersion: route.targetCredentialVersion,
       });
       if (started.length === 0) return releaseLease(sql, requestId, workerId);
-      state = await transition(sql, state, started, { workerId });
+      // The claim's short hold becomes the full lease with the start.
+      const leaseUntil = new Date(now() + options.leaseMs);
+      state = await transition(sql, state, started, { workerId }, leaseUntil);
       if (isFinal(state)) return;
-      // The claim's short hold becomes the full lease; not awaited, so that
-      // nothing stands between the recorded start and the request leaving.
-      renew();
       const attempt = state.attempts.at(-1)!;
 
       const sent = await sendAttempt(prepared, route.timeoutMs, now, abandoning.signal);
@@ -322,7 +333,8 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
       const ended = Promise.all([...inFlight]);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref?.());
       stopping.abort();
-      wake();
+      if (wakeTimer !== null) clearTimeout(wakeTimer);
+      wakeNow();
       await looping;
       await Promise.race([ended, grace]);
       abandoning.abort();

@@ -38,6 +38,8 @@ export type AttemptView = {
   responseStatus: number | null;
   error: AsyncErrorClass | null;
   outcome: AsyncAttemptOutcome | null;
+  /** When the retry after this attempt was planned for; null unless it led to one. */
+  retryAt: string | null;
 };
 
 export type AsyncRequest = QueuedRequestFacts & {
@@ -108,6 +110,7 @@ export const evolveAsync = (state: AsyncRequestState, event: AsyncEvent): AsyncR
             responseStatus: null,
             error: null,
             outcome: null,
+            retryAt: null,
           },
         ],
       };
@@ -129,6 +132,7 @@ export const evolveAsync = (state: AsyncRequestState, event: AsyncEvent): AsyncR
                 responseStatus: d.responseStatus,
                 error: d.error,
                 outcome: d.outcome,
+                retryAt: d.nextAttemptAt,
               }
             : attempt,
         ),
