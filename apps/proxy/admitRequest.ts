@@ -1,5 +1,4 @@
 import type { Server } from "bun";
-import { monotonicFactory } from "ulid";
 import type { RequestRecord } from "../../core/domain/events.ts";
 import { authenticateCaller } from "../../core/proxy/authenticateCaller.ts";
 import { allowAll, type AuthorizeDecision } from "../../core/proxy/authorize.ts";
@@ -13,6 +12,7 @@ import { logFields } from "./logFields.ts";
 import type { ProxyDeps } from "./proxyDeps.ts";
 import { errorResponse } from "./proxyErrors.ts";
 import { declaredLength, denied, type Outcome } from "./records.ts";
+import { requestIdFactory } from "./requestId.ts";
 import { routePlan, type RoutePlan } from "./routePlan.ts";
 
 /** Distinct presented secrets whose hash is kept; past this the memo starts over. */
@@ -35,7 +35,8 @@ export type Admitted = {
 /** Either the request goes on, or this is the answer (already recorded). */
 export type Admission = { admitted: Admitted } | { answer: Response };
 
-export type Admit = (request: Request) => Promise<Admission>;
+/** Synchronous unless the decision waits on a rate limiter: no promise to settle then. */
+export type Admit = (request: Request) => Admission | Promise<Admission>;
 
 /**
  * Spec §4 steps 1 to 4, shared by the synchronous and the queued API: resolve
@@ -56,8 +57,7 @@ export function createAdmission(
   const hashSecret = memoize(deps.hashSecret, HASH_MEMO_SIZE);
   const authorize = deps.authorize ?? allowAll;
   const now = deps.now ?? Date.now;
-  const ulid = monotonicFactory();
-  const newRequestId = deps.newRequestId ?? (() => `req_${ulid()}`);
+  const newRequestId = deps.newRequestId ?? requestIdFactory();
 
   const record = (entry: RequestRecord): void => {
     try {
@@ -70,7 +70,7 @@ export function createAdmission(
     }
   };
 
-  const admit: Admit = async (request) => {
+  const admit: Admit = (request) => {
     const startedAt = now();
     const requestId = newRequestId();
     const method = request.method;
@@ -117,8 +117,11 @@ export function createAdmission(
     // 4. Authorize: rules in four scopes, then the proxy's own limits.
     // Only a request that counts toward a rate limit gets a promise here.
     const pending = authorize(route, { method, path, query: callerQuery.forwarded, headers });
-    const decision = pending instanceof Promise ? await pending : pending;
-    if (!decision.allowed) {
+    const decided = (decision: AuthorizeDecision): Admission => {
+      if (decision.allowed) {
+        const query = { forwarded: callerQuery.forwarded, redacted: callerQuery.redacted };
+        return { admitted: { route, plan, outcome, path, query, headers, decision } };
+      }
       const code = decision.status === 429 ? "rate_limited" : "rule_denied";
       refuse(path, code, decision.ruleId);
       const extra: Record<string, string> = {};
@@ -128,19 +131,8 @@ export function createAdmission(
         extra[name.toLowerCase()] = value;
       const details = { scope: decision.scope, ruleId: decision.ruleId };
       return { answer: errorResponse(code, requestId, details, extra) };
-    }
-
-    return {
-      admitted: {
-        route,
-        plan,
-        outcome,
-        path,
-        query: { forwarded: callerQuery.forwarded, redacted: callerQuery.redacted },
-        headers,
-        decision,
-      },
     };
+    return pending instanceof Promise ? pending.then(decided) : decided(pending);
   };
 
   return { admit, record, newRequestId };

@@ -1,5 +1,4 @@
 import type { Server } from "bun";
-import type { RequestStatus } from "../../core/domain/events.ts";
 import { API_PREFIX } from "../../core/proxy/proxyTarget.ts";
 import { injectParams } from "../../core/proxy/queryParams.ts";
 import { forwardHeaders } from "../../core/proxy/requestHeaders.ts";
@@ -8,7 +7,7 @@ import { createAdmission, DEFAULT_MAX_BODY_BYTES, nameOf, readUpTo } from "./adm
 import { logFields } from "./logFields.ts";
 import type { ProxyDeps } from "./proxyDeps.ts";
 import { errorResponse, type ProxyErrorCode } from "./proxyErrors.ts";
-import { declaredLength, denied, failed, recordBase } from "./records.ts";
+import { answered, declaredLength, denied, failed } from "./records.ts";
 
 export type Forward = (request: Request, server: Server<unknown> | null) => Promise<Response>;
 
@@ -26,7 +25,8 @@ export function createForwarder(deps: ProxyDeps): Forward {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   return async function forward(request, server) {
-    const admission = await admit(request);
+    const admitting = admit(request);
+    const admission = admitting instanceof Promise ? await admitting : admitting;
     if ("answer" in admission) return admission.answer;
     const { route, plan, outcome, path, headers, decision } = admission.admitted;
     const { requestId, method } = outcome;
@@ -39,9 +39,11 @@ export function createForwarder(deps: ProxyDeps): Forward {
       record(denied(outcome, path, redactedQuery, "body_too_large"));
       return errorResponse("body_too_large", requestId);
     }
-    let body: BodyInit | null = hasBody ? request.body : null;
-    if (request.body !== null && hasBody && !request.headers.has("content-length")) {
-      const whole = await readUpTo(request.body, maxBodyBytes);
+    let body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null = hasBody
+      ? request.body
+      : null;
+    if (body !== null && !request.headers.has("content-length")) {
+      const whole = await readUpTo(body, maxBodyBytes);
       if (whole === null) {
         record(denied(outcome, path, redactedQuery, "body_too_large"));
         return errorResponse("body_too_large", requestId);
@@ -128,17 +130,8 @@ export function createForwarder(deps: ProxyDeps): Forward {
     const response = callerResponse(upstream, method, requestId, buffered);
 
     // 8. Record the request, off the answer's path.
-    const status: RequestStatus = upstream.status >= 500 ? "failed" : "completed";
-    record({
-      ...recordBase(outcome, path, recordQuery),
-      status,
-      responseStatus: upstream.status,
-      duration,
-      code: "proxy-access-granted",
-      targetCredentialId: route.targetCredentialId,
-      targetCredentialVersion: route.targetCredentialVersion,
-      responseBytes: method === "HEAD" ? 0 : declaredLength(upstream.headers),
-    });
+    const responseBytes = method === "HEAD" ? 0 : declaredLength(upstream.headers);
+    record(answered(outcome, path, recordQuery, upstream.status, duration, responseBytes));
     return response;
   };
 }

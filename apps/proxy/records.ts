@@ -22,9 +22,51 @@ export function recordBase(outcome: Outcome, path: string, query: string | null)
     method: outcome.method,
     path,
     query: query ?? "",
-    timestamp: new Date(outcome.startedAt).toISOString(),
+    timestamp: isoTimestamp(outcome.startedAt),
     requestBytes: outcome.requestBytes,
   };
+}
+
+/** The record of a request the upstream answered (spec §4 step 8). */
+export function answered(
+  outcome: Outcome,
+  path: string,
+  query: string | null,
+  responseStatus: number,
+  duration: number,
+  responseBytes: number,
+): RequestRecord {
+  const { route } = outcome;
+  return {
+    requestId: outcome.requestId,
+    clientId: route.clientId,
+    proxyId: route.proxyId,
+    method: outcome.method,
+    path,
+    query: query ?? "",
+    timestamp: isoTimestamp(outcome.startedAt),
+    requestBytes: outcome.requestBytes,
+    status: responseStatus >= 500 ? "failed" : "completed",
+    responseStatus,
+    duration,
+    code: "proxy-access-granted",
+    targetCredentialId: route.targetCredentialId,
+    targetCredentialVersion: route.targetCredentialVersion,
+    responseBytes,
+  };
+}
+
+// Requests arrive many to a millisecond: the last one's timestamp is kept.
+let lastMs = Number.NaN;
+let lastIso = "";
+
+/** `new Date(ms).toISOString()`, formatted once per millisecond. */
+export function isoTimestamp(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 export function denied(
