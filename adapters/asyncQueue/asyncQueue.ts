@@ -55,6 +55,7 @@ const claimDue = `
     WHERE ${t.status} IN (${open})
       AND ${t.nextAttemptAt} <= $2::timestamptz
       AND (${t.leaseUntil} IS NULL OR ${t.leaseUntil} < $2::timestamptz)
+      AND NOT (${t.proxyId} = ANY ($5::text[]))
     ORDER BY ${t.nextAttemptAt}
     LIMIT $3
     FOR UPDATE SKIP LOCKED
@@ -73,14 +74,10 @@ const release = `
   UPDATE ${t.table} SET ${t.leaseOwner} = NULL, ${t.leaseUntil} = NULL
   WHERE ${t.requestId} = $1 AND ${t.leaseOwner} = $2`;
 
-const postponeDue = `
-  UPDATE ${t.table} SET ${t.nextAttemptAt} = $3::timestamptz, ${t.leaseOwner} = NULL, ${t.leaseUntil} = NULL
-  WHERE ${t.requestId} = $1 AND ${t.leaseOwner} = $2`;
-
 const nextDue = `
   SELECT to_char(min(greatest(${t.nextAttemptAt}, coalesce(${t.leaseUntil}, ${t.nextAttemptAt})))
            AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due
-  FROM ${t.table} WHERE ${t.status} IN (${open})`;
+  FROM ${t.table} WHERE ${t.status} IN (${open}) AND NOT (${t.proxyId} = ANY ($1::text[]))`;
 
 /**
  * Appends the accepted request and writes its row in one transaction, so
@@ -158,16 +155,26 @@ export async function readAsyncRequest(
   return foldAsync(events.map((event) => ({ type: event.type, data: event.data }) as AsyncEvent));
 }
 
-/** Takes up to `limit` due requests for `workerId`, each leased until `leaseUntil`. */
+/**
+ * Takes up to `limit` due requests for `workerId`, each leased until
+ * `leaseUntil`, leaving those of the proxies in `skipProxies` to others.
+ */
 export async function claim(
   sql: SqlExecutor,
-  input: { workerId: string; now: Date; limit: number; leaseUntil: Date },
+  input: {
+    workerId: string;
+    now: Date;
+    limit: number;
+    leaseUntil: Date;
+    skipProxies?: readonly string[];
+  },
 ): Promise<Claimed[]> {
   const { rows } = await sql.query<{ request_id: string; client_id: string }>(claimDue, [
     input.workerId,
     input.now.toISOString(),
     input.limit,
     input.leaseUntil.toISOString(),
+    [...(input.skipProxies ?? [])],
   ]);
   return rows.map((row) => ({ requestId: row.request_id, clientId: row.client_id }));
 }
@@ -193,22 +200,14 @@ export async function releaseLease(
 }
 
 /**
- * Gives a lease back and makes the request due again at `until`, without
- * an attempt or an event: this worker cannot deliver it now, another (or a
- * later configuration) may.
+ * When the earliest unfinished request (not of `skipProxies`) is due, or its
+ * lease ends; null when none is open.
  */
-export async function postpone(
+export async function nextDueAt(
   sql: SqlExecutor,
-  requestId: string,
-  workerId: string,
-  until: Date,
-): Promise<void> {
-  await sql.query(postponeDue, [requestId, workerId, until.toISOString()]);
-}
-
-/** When the earliest unfinished request is due (or its lease ends); null when none is open. */
-export async function nextDueAt(sql: SqlExecutor): Promise<Date | null> {
-  const { rows } = await sql.query<{ due: string | null }>(nextDue);
+  skipProxies: readonly string[] = [],
+): Promise<Date | null> {
+  const { rows } = await sql.query<{ due: string | null }>(nextDue, [[...skipProxies]]);
   const due = rows[0]?.due ?? null;
   return due === null ? null : new Date(due);
 }

@@ -26,7 +26,6 @@ import {
   asyncChannel,
   claim,
   nextDueAt,
-  postpone,
   readAsyncRequest,
   releaseLease,
   renewLease,
@@ -92,6 +91,9 @@ type Deps = {
  */
 const CLAIM_HOLD_MS = 5_000;
 
+/** How long a worker leaves alone a proxy whose credential it cannot open. */
+const UNSERVABLE_MS = 60_000;
+
 /** How long a wake waits for others to join it. */
 const WAKE_COALESCE_MS = 5;
 
@@ -110,6 +112,13 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
   const stopping = new AbortController();
   const abandoning = new AbortController();
   const inFlight = new Set<Promise<void>>();
+  /** Proxies this worker has no route for although they exist, until when. */
+  const unservable = new Map<string, number>();
+  const skipped = (): string[] => {
+    const at = now();
+    for (const [proxyId, until] of unservable) if (until <= at) unservable.delete(proxyId);
+    return [...unservable.keys()];
+  };
 
   let wakeUp: (() => void) | null = null;
   let woken = false;
@@ -185,11 +194,15 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
       const route = table.get(state.proxyId);
       const policy = policyOf(route);
       if (route === undefined && deps.proxyExists(state.proxyId, state.clientId)) {
-        logger.error(
-          { requestId, proxyId: state.proxyId },
-          "the proxy's target credential cannot be opened here (check FERRY_MASTER_KEY); the request waits",
-        );
-        return postpone(sql, requestId, workerId, new Date(now() + options.leaseMs));
+        // Step aside for workers that can open it, and stop claiming this
+        // proxy's requests for a while; its due times stay as they are.
+        if (!unservable.has(state.proxyId))
+          logger.error(
+            { requestId, proxyId: state.proxyId },
+            "the proxy's target credential cannot be opened here (check FERRY_MASTER_KEY); its requests are left to other workers",
+          );
+        unservable.set(state.proxyId, now() + UNSERVABLE_MS);
+        return releaseLease(sql, requestId, workerId);
       }
       if (route === undefined || route.clientId !== state.clientId)
         return refuse(state, "proxy_not_found", policy);
@@ -270,6 +283,7 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
             now: new Date(at),
             limit: free,
             leaseUntil: new Date(at + Math.min(options.leaseMs, CLAIM_HOLD_MS)),
+            skipProxies: skipped(),
           });
           for (const request of claimed) {
             const running: Promise<void> = deliver(request).finally(() => {
@@ -284,7 +298,7 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
           await sleep(options.pollMs);
           continue;
         }
-        const due = await nextDueAt(sql);
+        const due = await nextDueAt(sql, skipped());
         const wait = due === null ? options.pollMs : due.getTime() - now();
         await sleep(
           Math.min(

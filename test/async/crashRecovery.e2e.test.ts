@@ -156,7 +156,13 @@ describe.skipIf(!hasPostgres)("C11 with the worker in its own process on Postgre
     const server = await serveFerry({ ...env, FERRY_MASTER_KEY: masterKey, FERRY_WORKER: "off" });
     running.push(server);
     const setup = await createIntegration(asFerry(server), upstream.origin);
-    const stranger = await startWorkerProcess({ ...env, FERRY_MASTER_KEY: randomMasterKey() });
+    // A long lease: a worker that held on to what it cannot deliver would
+    // keep it from the right worker for a minute.
+    const stranger = await startWorkerProcess({
+      ...env,
+      FERRY_MASTER_KEY: randomMasterKey(),
+      FERRY_WORKER_LEASE_MS: "60000",
+    });
     running.push(stranger);
     const answer = await fetch(`${server.proxy}/async/${setup.proxy.proxyId}/wrong-key`, {
       method: "POST",
@@ -168,10 +174,12 @@ describe.skipIf(!hasPostgres)("C11 with the worker in its own process on Postgre
     const waiting = await callApi(server.core, token, "GET", `${setup.base}/requests/${requestId}`);
     expect(waiting.body).toMatchObject({ status: "queued", attempts: 0 });
     expect(stranger.output()).toContain("cannot be opened here");
-    await stranger.stop();
 
+    // With the stranger still running, a worker with the right key delivers
+    // it at once.
     running.push(await startWorkerProcess({ ...env, FERRY_MASTER_KEY: masterKey }));
-    expect((await settle(server, setup.base, requestId)).status).toBe("completed");
+    expect((await settle(server, setup.base, requestId, 20_000)).status).toBe("completed");
+    await stranger.stop();
     await server.stop();
   }, 120_000);
 
