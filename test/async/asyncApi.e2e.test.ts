@@ -269,6 +269,14 @@ describe("retries", () => {
       "connection",
       "connection",
     ]);
+
+    // Its proxy deleted, the request cannot be queued again.
+    const removed = await setup.ferry.api("DELETE", `${base}/proxies/${proxy.body.proxyId}`);
+    expect(removed.status).toBe(204);
+    const replayed = await setup.ferry.api("POST", `${base}/requests/${requestId}/replay`);
+    expect(replayed.status).toBe(422);
+    expect(replayed.body.error.code).toBe("proxy_deleted");
+    expect((await setup.request(requestId)).body.status).toBe("failed");
   });
 });
 

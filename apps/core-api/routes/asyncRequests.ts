@@ -86,6 +86,12 @@ export const asyncRequestRoutes = (deps: CoreApiDeps) =>
       // the new state; one that keeps losing answers 409 (spec §6).
       for (let attempt = 1; ; attempt++) {
         const state = await queuedRequestOf(deps, client.clientId, params.requestId);
+        if (deps.live.view.proxies.get(state.proxyId)?.clientId !== state.clientId)
+          throw new ApiError(
+            422,
+            "proxy_deleted",
+            `proxy ${state.proxyId} was deleted; its requests cannot be delivered again`,
+          );
         const decision = replay(state, caller.user.userId, deps.now?.() ?? new Date());
         if (decision.isErr()) throw domainErrorToApi(decision.error);
         try {
