@@ -336,7 +336,9 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
       logger.warn({ cause: nameOf(error) }, "cannot listen for submissions; polling"),
   );
   const sweeping = setInterval(() => void sweep(), options.sweepMs);
-  const looping = sweep().then(loop);
+  // The first sweep reads every acceptance; delivery does not wait for it.
+  const firstSweep = sweep();
+  const looping = loop();
 
   return {
     workerId,
@@ -349,7 +351,7 @@ export function startDeliveryWorker(deps: Deps): DeliveryWorker {
       stopping.abort();
       if (wakeTimer !== null) clearTimeout(wakeTimer);
       wakeNow();
-      await looping;
+      await Promise.all([looping, firstSweep]);
       await Promise.race([ended, grace]);
       abandoning.abort();
       await ended;
