@@ -1,30 +1,22 @@
-import type { Rule } from "../../rules/rule.ts";
 import { ignoreUnknown } from "../decider.ts";
 import type { AuthType, CredentialEvent, CredentialType, Effect, StoredSecret } from "../events.ts";
-import { evolveRules } from "../rules/ruleList.ts";
+import { deletedOwner, updatedOwner, withRuleEvent, type OwnerState } from "../rules/ruleOwner.ts";
 
-export type CredentialState =
-  | { status: "empty" }
-  | {
-      status: "active";
-      credentialId: string;
-      clientId: string;
-      credentialName: string;
-      credentialType: CredentialType;
-      authType: AuthType;
-      region: string | null;
-      defaultEffect: Effect;
-      secret: StoredSecret;
-      /** 1 at creation, one more per rotation. */
-      secretVersion: number;
-      /** The secret before the last rotation, while it stays valid. */
-      previous: { secret: StoredSecret; validUntil: string } | null;
-      /** In the order they were added. */
-      rules: readonly Rule[];
-      createdAt: string;
-      updatedAt: string;
-    }
-  | { status: "deleted"; credentialId: string; clientId: string; deletedAt: string };
+export type CredentialState = OwnerState<
+  "credentialId",
+  {
+    credentialName: string;
+    credentialType: CredentialType;
+    authType: AuthType;
+    region: string | null;
+    defaultEffect: Effect;
+    secret: StoredSecret;
+    /** 1 at creation, one more per rotation. */
+    secretVersion: number;
+    /** The secret before the last rotation, while it stays valid. */
+    previous: { secret: StoredSecret; validUntil: string } | null;
+  }
+>;
 
 export const initialState: CredentialState = { status: "empty" };
 
@@ -45,8 +37,7 @@ export const evolve = (state: CredentialState, event: CredentialEvent): Credenti
       };
     }
     case "CredentialUpdated":
-      if (state.status !== "active") return state;
-      return { ...state, ...event.data.changes, updatedAt: event.data.at };
+      return updatedOwner(state, event.data.changes, event.data.at);
     case "CredentialSecretRotated": {
       if (state.status !== "active") return state;
       const { secret, secretVersion, previousValidUntil, at } = event.data;
@@ -57,18 +48,11 @@ export const evolve = (state: CredentialState, event: CredentialEvent): Credenti
       return { ...state, secret, secretVersion, previous, updatedAt: at };
     }
     case "CredentialDeleted":
-      if (state.status !== "active") return state;
-      return {
-        status: "deleted",
-        credentialId: state.credentialId,
-        clientId: state.clientId,
-        deletedAt: event.data.at,
-      };
+      return deletedOwner(state, "credentialId", event.data.at);
     case "RuleAdded":
     case "RuleChanged":
     case "RuleRemoved":
-      if (state.status !== "active") return state;
-      return { ...state, rules: evolveRules(state.rules, event) };
+      return withRuleEvent(state, event);
     default:
       return ignoreUnknown(event, state);
   }
