@@ -13,6 +13,8 @@ import {
   type EventStore,
 } from "../../core/eventStore/eventStore.ts";
 import type { LiveConfig } from "../runtime/liveConfig.ts";
+import { clientOf } from "./auth.ts";
+import { metadataOf, nowIso, writerOf, type CoreApiDeps } from "./context.ts";
 import { ApiError, statusOfKind } from "./errors.ts";
 
 const ATTEMPTS = 3;
@@ -60,4 +62,21 @@ export const execute = async <C, E extends { type: string; data: object }, S>(
         });
     }
   }
+};
+
+/**
+ * A change the caller makes to one of a client's resources: the writer
+ * behind the token (a read-only token is refused here), the client the path
+ * names, the time its command carries, and `run`, which executes a command
+ * with the caller as its actor.
+ */
+export const changeBy = (deps: CoreApiDeps, request: Request, clientId: string) => {
+  const caller = writerOf(deps, request);
+  const client = clientOf(deps.live.view, caller, clientId);
+  const run = <C, E extends { type: string; data: object }, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    command: C,
+  ): Promise<E[]> => execute(deps, streamId, decider, command, metadataOf(caller));
+  return { caller, client, at: nowIso(deps), run };
 };

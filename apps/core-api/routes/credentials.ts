@@ -21,17 +21,9 @@ import { effectSchema, nameSchema, regionSchema } from "../../../core/domain/fie
 import { proxiesUsing, type CredentialView } from "../../../core/projections/configView.ts";
 import { newId } from "../../runtime/ids.ts";
 import { clientOf, ownedBy } from "../auth.ts";
-import {
-  callerOf,
-  created,
-  metadataOf,
-  noContent,
-  nowIso,
-  writerOf,
-  type CoreApiDeps,
-} from "../context.ts";
+import { callerOf, created, noContent, type CoreApiDeps } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { domainErrorToApi, execute } from "../execute.ts";
+import { changeBy, domainErrorToApi } from "../execute.ts";
 import { parseWith, readJsonObject, unprefix } from "../input.ts";
 
 const credentialFields = [
@@ -143,31 +135,24 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
     .post(
       "/clients/:clientId/credentials",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { client, at, run } = changeBy(deps, request, params.clientId);
         const input = parseWith(createCredentialInput, await readCredentialBody(request));
         const parsed = parsedOrThrow(input.credentialType, input.authType, input.secret);
         const { stored, revealed } = await protectSecret(deps, client.clientId, parsed);
 
         const credentialId = newId("credential");
-        await execute(
-          deps,
-          streams.credential(credentialId),
-          credentialDecider,
-          {
-            type: "CreateCredential",
-            credentialId,
-            clientId: client.clientId,
-            credentialName: input.credentialName,
-            credentialType: input.credentialType,
-            authType: input.authType,
-            region: input.region,
-            defaultEffect: input.defaultEffect,
-            secret: stored,
-            at: nowIso(deps),
-          },
-          metadataOf(caller),
-        );
+        await run(streams.credential(credentialId), credentialDecider, {
+          type: "CreateCredential",
+          credentialId,
+          clientId: client.clientId,
+          credentialName: input.credentialName,
+          credentialType: input.credentialType,
+          authType: input.authType,
+          region: input.region,
+          defaultEffect: input.defaultEffect,
+          secret: stored,
+          at,
+        });
         const body = presentCredential(deps.live.view.credentials.get(credentialId)!);
         return created(
           revealed ? { ...body, secret: { ...revealed, fingerprint: stored.fingerprint } } : body,
@@ -184,8 +169,7 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
     .put(
       "/clients/:clientId/credentials/:credentialId",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { client, at, run } = changeBy(deps, request, params.clientId);
         const credential = ownedBy(
           deps.live.view.credentials,
           params.credentialId,
@@ -220,7 +204,6 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
           input.secret === undefined
             ? undefined
             : parsedOrThrow(credential.credentialType, credential.authType, input.secret);
-        const at = nowIso(deps);
         const { credentialId } = credential;
 
         if (
@@ -228,45 +211,33 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
           input.region !== undefined ||
           input.defaultEffect !== undefined
         )
-          await execute(
-            deps,
-            streams.credential(credentialId),
-            credentialDecider,
-            {
-              type: "UpdateCredential",
-              credentialId,
-              clientId: client.clientId,
-              changes: {
-                ...(input.credentialName !== undefined && { credentialName: input.credentialName }),
-                ...(input.region !== undefined && { region: input.region }),
-                ...(input.defaultEffect !== undefined && { defaultEffect: input.defaultEffect }),
-              },
-              at,
+          await run(streams.credential(credentialId), credentialDecider, {
+            type: "UpdateCredential",
+            credentialId,
+            clientId: client.clientId,
+            changes: {
+              ...(input.credentialName !== undefined && { credentialName: input.credentialName }),
+              ...(input.region !== undefined && { region: input.region }),
+              ...(input.defaultEffect !== undefined && { defaultEffect: input.defaultEffect }),
             },
-            metadataOf(caller),
-          );
+            at,
+          });
 
         let revealed: Record<string, unknown> | undefined;
         if (parsed) {
           const protectedSecret = await protectSecret(deps, client.clientId, parsed);
           revealed = protectedSecret.revealed;
           const grace = input.gracePeriodSeconds ?? 0;
-          await execute(
-            deps,
-            streams.credential(credentialId),
-            credentialDecider,
-            {
-              type: "RotateCredentialSecret",
-              credentialId,
-              clientId: client.clientId,
-              authType: credential.authType,
-              secret: protectedSecret.stored,
-              previousValidUntil:
-                grace > 0 ? new Date(Date.parse(at) + grace * 1000).toISOString() : null,
-              at,
-            },
-            metadataOf(caller),
-          );
+          await run(streams.credential(credentialId), credentialDecider, {
+            type: "RotateCredentialSecret",
+            credentialId,
+            clientId: client.clientId,
+            authType: credential.authType,
+            secret: protectedSecret.stored,
+            previousValidUntil:
+              grace > 0 ? new Date(Date.parse(at) + grace * 1000).toISOString() : null,
+            at,
+          });
         }
         const body = presentCredential(deps.live.view.credentials.get(credentialId)!);
         return revealed
@@ -276,26 +247,19 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
       { parse: "none" },
     )
     .delete("/clients/:clientId/credentials/:credentialId", async ({ request, params }) => {
-      const caller = writerOf(deps, request);
-      const client = clientOf(deps.live.view, caller, params.clientId);
+      const { client, at, run } = changeBy(deps, request, params.clientId);
       const credential = ownedBy(
         deps.live.view.credentials,
         params.credentialId,
         client.clientId,
         "credential",
       );
-      await execute(
-        deps,
-        streams.credential(credential.credentialId),
-        credentialDecider,
-        {
-          type: "DeleteCredential",
-          credentialId: credential.credentialId,
-          clientId: client.clientId,
-          usedByProxyIds: proxiesUsing(deps.live.view, credential.credentialId),
-          at: nowIso(deps),
-        },
-        metadataOf(caller),
-      );
+      await run(streams.credential(credential.credentialId), credentialDecider, {
+        type: "DeleteCredential",
+        credentialId: credential.credentialId,
+        clientId: client.clientId,
+        usedByProxyIds: proxiesUsing(deps.live.view, credential.credentialId),
+        at,
+      });
       return noContent();
     });

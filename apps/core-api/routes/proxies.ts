@@ -16,16 +16,8 @@ import { proxyDecider } from "../../../core/domain/proxies/decider.ts";
 import type { ConfigView, ProxyView } from "../../../core/projections/configView.ts";
 import { newId } from "../../runtime/ids.ts";
 import { clientOf, ownedBy } from "../auth.ts";
-import {
-  callerOf,
-  created,
-  metadataOf,
-  noContent,
-  nowIso,
-  writerOf,
-  type CoreApiDeps,
-} from "../context.ts";
-import { execute } from "../execute.ts";
+import { callerOf, created, noContent, type CoreApiDeps } from "../context.ts";
+import { changeBy } from "../execute.ts";
 import { parseWith, readJsonObject, unprefix } from "../input.ts";
 
 const proxyFields = [
@@ -140,24 +132,17 @@ export const proxyRoutes = (deps: CoreApiDeps) =>
     .post(
       "/clients/:clientId/proxies",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { client, at, run } = changeBy(deps, request, params.clientId);
         const input = parseWith(createProxyInput, await readProxyBody(request));
         const proxyId = newId("proxy");
-        await execute(
-          deps,
-          streams.proxy(proxyId),
-          proxyDecider,
-          {
-            type: "CreateProxy",
-            proxyId,
-            clientId: client.clientId,
-            ...input,
-            ...referencesOf(deps.live.view, input),
-            at: nowIso(deps),
-          },
-          metadataOf(caller),
-        );
+        await run(streams.proxy(proxyId), proxyDecider, {
+          type: "CreateProxy",
+          proxyId,
+          clientId: client.clientId,
+          ...input,
+          ...referencesOf(deps.live.view, input),
+          at,
+        });
         return created(presentProxy(deps, deps.live.view.proxies.get(proxyId)!));
       },
       { parse: "none" },
@@ -172,43 +157,29 @@ export const proxyRoutes = (deps: CoreApiDeps) =>
     .put(
       "/clients/:clientId/proxies/:proxyId",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { client, at, run } = changeBy(deps, request, params.clientId);
         const proxy = ownedBy(deps.live.view.proxies, params.proxyId, client.clientId, "proxy");
         const changes = parseWith(updateProxyInput, await readProxyBody(request));
-        await execute(
-          deps,
-          streams.proxy(proxy.proxyId),
-          proxyDecider,
-          {
-            type: "UpdateProxy",
-            proxyId: proxy.proxyId,
-            clientId: client.clientId,
-            changes,
-            ...changedReferencesOf(deps.live.view, changes),
-            at: nowIso(deps),
-          },
-          metadataOf(caller),
-        );
+        await run(streams.proxy(proxy.proxyId), proxyDecider, {
+          type: "UpdateProxy",
+          proxyId: proxy.proxyId,
+          clientId: client.clientId,
+          changes,
+          ...changedReferencesOf(deps.live.view, changes),
+          at,
+        });
         return presentProxy(deps, deps.live.view.proxies.get(proxy.proxyId)!);
       },
       { parse: "none" },
     )
     .delete("/clients/:clientId/proxies/:proxyId", async ({ request, params }) => {
-      const caller = writerOf(deps, request);
-      const client = clientOf(deps.live.view, caller, params.clientId);
+      const { client, at, run } = changeBy(deps, request, params.clientId);
       const proxy = ownedBy(deps.live.view.proxies, params.proxyId, client.clientId, "proxy");
-      await execute(
-        deps,
-        streams.proxy(proxy.proxyId),
-        proxyDecider,
-        {
-          type: "DeleteProxy",
-          proxyId: proxy.proxyId,
-          clientId: client.clientId,
-          at: nowIso(deps),
-        },
-        metadataOf(caller),
-      );
+      await run(streams.proxy(proxy.proxyId), proxyDecider, {
+        type: "DeleteProxy",
+        proxyId: proxy.proxyId,
+        clientId: client.clientId,
+        at,
+      });
       return noContent();
     });

@@ -16,16 +16,8 @@ import { targetDecider } from "../../../core/domain/targets/decider.ts";
 import { proxiesUsing, type TargetView } from "../../../core/projections/configView.ts";
 import { newId } from "../../runtime/ids.ts";
 import { clientOf, ownedBy } from "../auth.ts";
-import {
-  callerOf,
-  created,
-  metadataOf,
-  noContent,
-  nowIso,
-  writerOf,
-  type CoreApiDeps,
-} from "../context.ts";
-import { execute } from "../execute.ts";
+import { callerOf, created, noContent, type CoreApiDeps } from "../context.ts";
+import { changeBy } from "../execute.ts";
 import { parseWith, readJsonObject, unprefix } from "../input.ts";
 
 const targetFields = [
@@ -95,17 +87,16 @@ export const targetRoutes = (deps: CoreApiDeps) =>
     .post(
       "/clients/:clientId/targets",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { client, at, run } = changeBy(deps, request, params.clientId);
         const input = parseWith(createTargetInput, await readTargetBody(request));
         const targetId = newId("target");
-        await execute(
-          deps,
-          streams.target(targetId),
-          targetDecider,
-          { type: "CreateTarget", targetId, clientId: client.clientId, ...input, at: nowIso(deps) },
-          metadataOf(caller),
-        );
+        await run(streams.target(targetId), targetDecider, {
+          type: "CreateTarget",
+          targetId,
+          clientId: client.clientId,
+          ...input,
+          at,
+        });
         return created(presentTarget(deps.live.view.targets.get(targetId)!));
       },
       { parse: "none" },
@@ -119,43 +110,29 @@ export const targetRoutes = (deps: CoreApiDeps) =>
     .put(
       "/clients/:clientId/targets/:targetId",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { client, at, run } = changeBy(deps, request, params.clientId);
         const target = ownedBy(deps.live.view.targets, params.targetId, client.clientId, "target");
         const changes = parseWith(updateTargetInput, await readTargetBody(request));
-        await execute(
-          deps,
-          streams.target(target.targetId),
-          targetDecider,
-          {
-            type: "UpdateTarget",
-            targetId: target.targetId,
-            clientId: client.clientId,
-            changes,
-            at: nowIso(deps),
-          },
-          metadataOf(caller),
-        );
+        await run(streams.target(target.targetId), targetDecider, {
+          type: "UpdateTarget",
+          targetId: target.targetId,
+          clientId: client.clientId,
+          changes,
+          at,
+        });
         return presentTarget(deps.live.view.targets.get(target.targetId)!);
       },
       { parse: "none" },
     )
     .delete("/clients/:clientId/targets/:targetId", async ({ request, params }) => {
-      const caller = writerOf(deps, request);
-      const client = clientOf(deps.live.view, caller, params.clientId);
+      const { client, at, run } = changeBy(deps, request, params.clientId);
       const target = ownedBy(deps.live.view.targets, params.targetId, client.clientId, "target");
-      await execute(
-        deps,
-        streams.target(target.targetId),
-        targetDecider,
-        {
-          type: "DeleteTarget",
-          targetId: target.targetId,
-          clientId: client.clientId,
-          usedByProxyIds: proxiesUsing(deps.live.view, target.targetId),
-          at: nowIso(deps),
-        },
-        metadataOf(caller),
-      );
+      await run(streams.target(target.targetId), targetDecider, {
+        type: "DeleteTarget",
+        targetId: target.targetId,
+        clientId: client.clientId,
+        usedByProxyIds: proxiesUsing(deps.live.view, target.targetId),
+        at,
+      });
       return noContent();
     });
