@@ -17,7 +17,7 @@ import {
   type CoreApiDeps,
 } from "../context.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { execute } from "../execute.ts";
+import { changeBy, execute } from "../execute.ts";
 import { parseWith, readJsonObject, unprefix } from "../input.ts";
 
 const createInput = z.object({ clientName: nameSchema });
@@ -85,41 +85,31 @@ export const clientRoutes = (deps: CoreApiDeps) =>
     .put(
       "/clients/:clientId",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { caller, client, at, run } = changeBy(deps, request, params.clientId);
         requireRole(client, caller, ["owner", "admin"]);
         const input = parseWith(
           updateInput,
           unprefix(await readJsonObject(request), "client", clientFields),
         );
         if (input.clientName !== undefined)
-          await execute(
-            deps,
-            streams.client(client.clientId),
-            clientDecider,
-            {
-              type: "RenameClient",
-              clientId: client.clientId,
-              clientName: input.clientName,
-              at: nowIso(deps),
-            },
-            metadataOf(caller),
-          );
+          await run(streams.client(client.clientId), clientDecider, {
+            type: "RenameClient",
+            clientId: client.clientId,
+            clientName: input.clientName,
+            at,
+          });
         return presentClient(deps.live.view.clients.get(client.clientId)!);
       },
       { parse: "none" },
     )
     .delete("/clients/:clientId", async ({ request, params }) => {
-      const caller = writerOf(deps, request);
-      const client = clientOf(deps.live.view, caller, params.clientId);
+      const { caller, client, at, run } = changeBy(deps, request, params.clientId);
       requireRole(client, caller, ["owner"]);
-      await execute(
-        deps,
-        streams.client(client.clientId),
-        clientDecider,
-        { type: "DeleteClient", clientId: client.clientId, at: nowIso(deps) },
-        metadataOf(caller),
-      );
+      await run(streams.client(client.clientId), clientDecider, {
+        type: "DeleteClient",
+        clientId: client.clientId,
+        at,
+      });
       // Crypto-shredding (spec §2): the events stay, their secrets become
       // unreadable.
       await deps.secrets.destroyClientKey(client.clientId);
@@ -132,20 +122,18 @@ export const clientRoutes = (deps: CoreApiDeps) =>
     .post(
       "/clients/:clientId/members",
       async ({ request, params }) => {
-        const caller = writerOf(deps, request);
-        const client = clientOf(deps.live.view, caller, params.clientId);
+        const { caller, client, at, run } = changeBy(deps, request, params.clientId);
         requireRole(client, caller, ["owner", "admin"]);
         const input = parseWith(memberInput, await readJsonObject(request));
         if (!deps.live.view.users.has(input.userId))
           throw new ApiError(422, "user_not_found", "no such user", { field: "userId" });
         if (input.role === "owner") requireRole(client, caller, ["owner"]);
-        await execute(
-          deps,
-          streams.client(client.clientId),
-          clientDecider,
-          { type: "AddMember", clientId: client.clientId, ...input, at: nowIso(deps) },
-          metadataOf(caller),
-        );
+        await run(streams.client(client.clientId), clientDecider, {
+          type: "AddMember",
+          clientId: client.clientId,
+          ...input,
+          at,
+        });
         return created(
           presentMembers(deps.live.view, client).find((m) => m.userId === input.userId),
         );
@@ -153,21 +141,14 @@ export const clientRoutes = (deps: CoreApiDeps) =>
       { parse: "none" },
     )
     .delete("/clients/:clientId/members/:userId", async ({ request, params }) => {
-      const caller = writerOf(deps, request);
-      const client = clientOf(deps.live.view, caller, params.clientId);
+      const { caller, client, at, run } = changeBy(deps, request, params.clientId);
       if (params.userId !== caller.user.userId) requireRole(client, caller, ["owner", "admin"]);
       if (!client.members.has(params.userId)) throw notFound("member");
-      await execute(
-        deps,
-        streams.client(client.clientId),
-        clientDecider,
-        {
-          type: "RemoveMember",
-          clientId: client.clientId,
-          userId: params.userId,
-          at: nowIso(deps),
-        },
-        metadataOf(caller),
-      );
+      await run(streams.client(client.clientId), clientDecider, {
+        type: "RemoveMember",
+        clientId: client.clientId,
+        userId: params.userId,
+        at,
+      });
       return noContent();
     });
