@@ -1,4 +1,5 @@
 import type { GlobalPosition, RecordedEvent } from "../../core/eventStore/eventStore.ts";
+import { compressedDataColumn, dataOf } from "./eventData.ts";
 import { events as e } from "./tables.ts";
 
 /**
@@ -11,6 +12,7 @@ export const eventColumns = `
   ${e.streamVersion} AS stream_version,
   ${e.type} AS type,
   ${e.data} AS data,
+  ${compressedDataColumn()} AS compressed_data,
   ${e.metadata} AS metadata,
   ${e.transactionId}::text AS transaction_id,
   ${e.sequence}::text AS sequence,
@@ -20,7 +22,9 @@ export type EventRow = {
   stream_id: string;
   stream_version: number;
   type: string;
-  data: Record<string, unknown>;
+  data: Record<string, unknown> | null;
+  /** Base64 of the gzip of the data's JSON, for large data; `data` is null then. */
+  compressed_data: string | null;
   metadata: Record<string, unknown>;
   transaction_id: string;
   sequence: string;
@@ -31,7 +35,7 @@ export const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   streamId: row.stream_id,
   streamVersion: row.stream_version,
   type: row.type,
-  data: row.data,
+  data: dataOf(row.data, row.compressed_data) as Record<string, unknown>,
   metadata: row.metadata,
   position: toPosition(row),
   recordedAt: new Date(row.recorded_at).toISOString(),

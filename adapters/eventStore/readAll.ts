@@ -62,10 +62,11 @@ const selectFilteredAfter = `
     ORDER BY ${e.table}.${e.transactionId} DESC, ${e.table}.${e.sequence} DESC
     LIMIT 1
   )
-  SELECT false AS is_head, stream_id, stream_version, type, data, metadata, transaction_id, sequence, recorded_at
+  SELECT false AS is_head, stream_id, stream_version, type, data, compressed_data, metadata,
+         transaction_id, sequence, recorded_at
   FROM (SELECT * FROM picked ORDER BY tx_order, seq_order) AS ordered
   UNION ALL
-  SELECT true, NULL, NULL, NULL, NULL, NULL, transaction_id, sequence, NULL FROM head`;
+  SELECT true, NULL, NULL, NULL, NULL, NULL, NULL, transaction_id, sequence, NULL FROM head`;
 
 /**
  * Reads up to `limit` events of the whole log after `after` (from the start

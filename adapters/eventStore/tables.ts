@@ -17,6 +17,8 @@ export const events = {
   streamVersion: "stream_version",
   type: "type",
   data: "data",
+  /** Gzip of the data's JSON when the data is large; `data` is then JSON null. */
+  compressedData: "compressed_data",
   metadata: "metadata",
   recordedAt: "recorded_at",
 } as const;

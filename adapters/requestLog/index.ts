@@ -40,10 +40,15 @@ export function createRequestLog(sql: SqlClient): RequestLog {
 export { decodeCursor, encodeCursor } from "./cursor.ts";
 export { rebuildRequestLog } from "./rebuildRequestLog.ts";
 export { requestLogProjection } from "./projection.ts";
-export { startRequestLogProjector, type RequestLogProjector } from "./startRequestLogProjector.ts";
+export {
+  startRequestLogProjector,
+  type RequestLogProjector,
+  type YieldTo,
+} from "./startRequestLogProjector.ts";
 export { endOfDay, parseTime } from "./timeBounds.ts";
 export type { PageKey, RequestPage } from "./listRequests.ts";
 export type { RequestFilter, TimeBound } from "./requestFilter.ts";
 export type { StoredRequest } from "./storedRequest.ts";
 export type { UsageGrouping, UsageReport, UsageStats } from "./usageReport.ts";
 export { pruneRequests } from "./pruneRequests.ts";
+export { countRecords } from "./countRecords.ts";

@@ -28,7 +28,25 @@ export type RequestLogProjectorOptions = {
   onMalformed?(records: MalformedRecord[]): void;
   /** A process with a newer version owns the table; this one stopped writing. */
   onSuperseded?(newerVersion: number): void;
+  /** What the projector makes way for: the proxy of the same process. */
+  yieldTo?: YieldTo;
 };
+
+/**
+ * While `busy()` answers true (requests are arriving), the projector
+ * projects one batch event at a time and rests between steps, so that it
+ * takes at most `share` of the time: the proxy's answers come first and the
+ * log catches up once the traffic ebbs, at full speed. A log that has been
+ * behind for `maxLagMs` catches up at full speed whatever the traffic, so a
+ * proxy busy for good still sees its log at most that far behind plus the
+ * time to catch up; the proxy then shares the processor with it.
+ */
+export type YieldTo = { busy(): boolean; share?: number; maxLagMs?: number };
+
+/** Share of the time the projector takes while the proxy is busy. */
+const DEFAULT_SHARE = 0.25;
+/** How long the log may stay behind before it catches up regardless. */
+const DEFAULT_MAX_LAG_MS = 30_000;
 
 export type RequestLogProjector = {
   /** `rebuilt`: an older version's rows were dropped at start. */
@@ -86,7 +104,11 @@ export async function startRequestLogProjector(
   let from: GlobalPosition = prepared.position;
   let supersededBy: number | null = null;
   let closed = false;
-  let sleeper: { end(): void } | null = null;
+  let sleeper: { end(): void; wakeable: boolean } | null = null;
+  /** Since when the projector has found more to do at every step; null when caught up. */
+  let behindSince: number | null = null;
+  const share = options.yieldTo?.share ?? DEFAULT_SHARE;
+  const maxLagMs = options.yieldTo?.maxLagMs ?? DEFAULT_MAX_LAG_MS;
 
   const report = (error: unknown) => {
     // A failing error callback must not stop the projector.
@@ -113,13 +135,13 @@ export async function startRequestLogProjector(
   };
 
   /** One transaction's worth; answers whether more may be waiting. */
-  const step = async (): Promise<boolean> => {
+  const step = async (limit: number): Promise<boolean> => {
     const result = await projectFromLog(
       sql,
       name,
       known,
       from,
-      batchEvents,
+      limit,
       requestLogProjection.streamPrefix,
     );
     switch (result.kind) {
@@ -137,7 +159,8 @@ export async function startRequestLogProjector(
     }
   };
 
-  const sleep = (ms: number) =>
+  /** A rest that yields to the proxy is not cut short by a notification. */
+  const sleep = (ms: number, wakeable: boolean) =>
     new Promise<void>((resolve) => {
       const end = () => {
         clearTimeout(timer);
@@ -145,13 +168,20 @@ export async function startRequestLogProjector(
         resolve();
       };
       const timer = setTimeout(end, ms);
-      sleeper = { end };
+      sleeper = { end, wakeable };
     });
+
+  const yielding = () =>
+    options.yieldTo !== undefined &&
+    options.yieldTo.busy() &&
+    (behindSince === null || Date.now() - behindSince < maxLagMs);
 
   const listen = async (): Promise<(() => Promise<void>) | null> => {
     if (sql.listen === undefined) return null;
     try {
-      return await sql.listen(eventsChannel, () => sleeper?.end());
+      return await sql.listen(eventsChannel, () => {
+        if (sleeper?.wakeable) sleeper.end();
+      });
     } catch (error) {
       report(error);
       return null;
@@ -162,13 +192,20 @@ export async function startRequestLogProjector(
     const unlisten = await listen();
     while (!closed && supersededBy === null) {
       let wait = POLL_MS;
+      let rest = false;
       try {
-        if (await step()) wait = 0;
+        const polite = yielding();
+        const started = performance.now();
+        if (await step(polite ? 1 : batchEvents)) {
+          behindSince ??= Date.now();
+          wait = polite ? ((performance.now() - started) * (1 - share)) / share : 0;
+          rest = polite;
+        } else behindSince = null;
       } catch (error) {
         report(error);
         wait = RETRY_MS;
       }
-      if (!closed && wait > 0) await sleep(wait);
+      if (!closed && wait > 0) await sleep(wait, !rest);
     }
     await unlisten?.().catch(report);
   };

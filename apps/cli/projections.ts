@@ -7,18 +7,17 @@
  * on the embedded store the server must be stopped.
  */
 import cliProgress from "cli-progress";
-import { rebuildRequestLog, requestLogProjection } from "../../adapters/requestLog/index.ts";
+import {
+  countRecords,
+  rebuildRequestLog,
+  requestLogProjection,
+} from "../../adapters/requestLog/index.ts";
 import { requestLog as table } from "../../adapters/requestLog/tables.ts";
-import { events } from "../../adapters/eventStore/tables.ts";
 import { startRequestLog } from "../runtime/requestLogProjector.ts";
 import { withFerry } from "./withFerry.ts";
 
 export const projectionNames = [requestLogProjection.name] as const;
 
-const countRecords = `
-  SELECT coalesce(sum(jsonb_array_length(${events.data} -> 'records')), 0)::text AS n
-  FROM ${events.table}
-  WHERE starts_with(${events.streamId}, '${requestLogProjection.streamPrefix}')`;
 const countRows = `SELECT count(*)::text AS n FROM ${table.table}`;
 
 const POLL_MS = 200;
@@ -33,7 +32,7 @@ export const rebuildCommand = (name: string | undefined) =>
 
     const number = async (text: string) =>
       Number((await ferry.sql.query<{ n: string }>(text)).rows[0]!.n);
-    const total = await number(countRecords);
+    const total = await countRecords(ferry.sql);
     await rebuildRequestLog(ferry.sql);
     const projector = await startRequestLog({ sql: ferry.sql, store: ferry.store, logger });
 

@@ -22,6 +22,7 @@ const schema = z.object({
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
   FERRY_REQUEST_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
+  FERRY_REQUEST_LOG_BUSY_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   FERRY_MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -58,6 +59,8 @@ export type FerryConfig = {
   maxBodyBytes: number;
   /** Days request records are kept; 0 keeps them forever. */
   requestRetentionDays: number;
+  /** Share of the time the request log projector takes while the proxy has traffic. */
+  requestLogBusyShare: number;
   maxAsyncBodyBytes: number;
   /** Whether `ferry serve` runs a delivery worker in its process. */
   worker: boolean;
@@ -97,6 +100,7 @@ export const readConfig = (env: Record<string, string | undefined>): FerryConfig
     logLevel: value.FERRY_LOG_LEVEL,
     maxBodyBytes: value.FERRY_MAX_BODY_BYTES,
     requestRetentionDays: value.FERRY_REQUEST_RETENTION_DAYS,
+    requestLogBusyShare: value.FERRY_REQUEST_LOG_BUSY_SHARE,
     maxAsyncBodyBytes: value.FERRY_ASYNC_MAX_BODY_BYTES,
     worker: value.FERRY_WORKER === "on",
     workerOptions: {

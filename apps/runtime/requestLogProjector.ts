@@ -7,6 +7,7 @@ import {
   requestLogProjection,
   startRequestLogProjector,
   type RequestLogProjector,
+  type YieldTo,
 } from "../../adapters/requestLog/index.ts";
 import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
 import type { EventStore } from "../../core/eventStore/eventStore.ts";
@@ -16,12 +17,15 @@ export const startRequestLog = async (deps: {
   sql: SqlClient;
   store: EventStore;
   logger: Logger;
+  /** The proxy of this process, whose traffic comes first. */
+  yieldTo?: YieldTo;
 }): Promise<RequestLogProjector> => {
   const logger = deps.logger.child({ [logFields.component]: "request_log" });
 
   const projector = await startRequestLogProjector({
     sql: deps.sql,
     store: deps.store,
+    yieldTo: deps.yieldTo,
     onError: (error) =>
       logger.error(
         { [logFields.error]: error instanceof Error ? error.message : String(error) },

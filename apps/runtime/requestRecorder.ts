@@ -1,8 +1,9 @@
 /**
  * Request records leave the hot path here: `record` only pushes to a buffer,
  * and a timer appends the buffer in one transaction: one batch event per
- * proxy, on that proxy's request stream. A crash loses at most one interval of synchronous request records
- * (spec §6); `stop` flushes what is pending.
+ * proxy, on that proxy's request stream (the store compresses large ones). A
+ * crash loses at most one interval of synchronous request records (spec §6);
+ * `stop` flushes what is pending.
  */
 import { streams, type RequestRecord } from "../../core/domain/events.ts";
 import { expectAny, type EventStore } from "../../core/eventStore/eventStore.ts";
@@ -10,9 +11,13 @@ import type { Logger } from "./logger.ts";
 
 export type RequestRecorder = {
   record(record: RequestRecord): void;
+  /** Whether a record arrived in the last quarter second: the proxy has traffic. */
+  busy(): boolean;
   flush(): Promise<void>;
   stop(): Promise<void>;
 };
+
+const BUSY_WINDOW_MS = 250;
 
 export const startRequestRecorder = (deps: {
   store: EventStore;
@@ -26,6 +31,7 @@ export const startRequestRecorder = (deps: {
   let pending: RequestRecord[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let dropped = 0;
+  let lastRecordAt = Number.NEGATIVE_INFINITY;
 
   const writeBatch = async (batch: RequestRecord[]) => {
     const byProxy = new Map<string, RequestRecord[]>();
@@ -48,13 +54,21 @@ export const startRequestRecorder = (deps: {
     );
   };
 
+  /*
+   * A flush writes what is pending when it starts, and no more: records that
+   * arrive while it writes wait for the next interval. Chasing them instead
+   * turned a busy proxy's recording into one small transaction per round
+   * trip, each costing the store as much as a large one.
+   */
   const flush = (): Promise<void> => {
     const run = async () => {
-      while (pending.length > 0) {
-        const batch = pending.slice(0, maxBatch);
+      let due = pending.length;
+      while (due > 0) {
+        const batch = pending.slice(0, Math.min(due, maxBatch));
         try {
           await writeBatch(batch);
           pending = pending.slice(batch.length);
+          due -= batch.length;
         } catch (error) {
           logger.error(
             {
@@ -71,18 +85,28 @@ export const startRequestRecorder = (deps: {
     return flushing;
   };
 
+  /** A flush for a full batch is queued; more records do not queue another. */
+  let fullBatchQueued = false;
+  const flushFullBatch = () => {
+    if (fullBatchQueued) return;
+    fullBatchQueued = true;
+    void flush().finally(() => (fullBatchQueued = false));
+  };
+
   const timer = setInterval(() => void flush(), intervalMs);
 
   return {
     record(record) {
+      lastRecordAt = Date.now();
       if (pending.length >= maxPending) {
         dropped += 1;
         if (dropped % 1000 === 1) logger.error({ dropped }, "request record buffer full; dropping");
         return;
       }
       pending.push(record);
-      if (pending.length >= maxBatch) void flush();
+      if (pending.length >= maxBatch) flushFullBatch();
     },
+    busy: () => Date.now() - lastRecordAt < BUSY_WINDOW_MS,
     flush,
     stop: async () => {
       clearInterval(timer);

@@ -53,10 +53,12 @@ export const startFerry = async (
       logger,
       days: config.requestRetentionDays,
     });
+    // The proxy's answers come first: the log catches up when traffic ebbs.
     const requestLogProjector = await startRequestLog({
       sql: ferry.sql,
       store: ferry.store,
       logger,
+      yieldTo: { busy: recorder.busy, share: config.requestLogBusyShare },
     });
     // Counters live in the store, leased in blocks: limits hold across the
     // processes sharing a Postgres, and across restarts on either store.

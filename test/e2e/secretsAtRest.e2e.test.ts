@@ -4,6 +4,7 @@
  * for in the raw rows of every table.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inflatedEventData } from "../support/rawRows.ts";
 import { closeSharedPGlite } from "../support/stores.ts";
 import { startTestFerry, type TestFerry } from "../support/ferry.ts";
 
@@ -40,7 +41,7 @@ const rawRows = async (): Promise<string> => {
           : value,
     );
   }
-  return text;
+  return text + (await inflatedEventData(ferry.sql)).join("\n");
 };
 
 describe("secrets at rest", () => {

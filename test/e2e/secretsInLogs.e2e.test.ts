@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPGlite } from "../../adapters/pglite/openPGlite.ts";
 import { callApi, randomMasterKey } from "../support/ferry.ts";
+import { inflatedEventData } from "../support/rawRows.ts";
 import { freePort, serveFerry, type ServedFerry } from "../support/ferryProcess.ts";
 import {
   headerValues,
@@ -268,6 +269,7 @@ describe("C9: secrets in logs", () => {
         );
         seen.push(`${name}: ${rows.map((r) => r.row).join("\n")}`);
       }
+      seen.push(...(await inflatedEventData(store)));
     } finally {
       await store.close();
     }

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSqlEventStore } from "../../adapters/eventStore/createSqlEventStore.ts";
+import { compressFromChars } from "../../adapters/eventStore/eventData.ts";
 import { storeCheckpointIn } from "../../adapters/eventStore/storeCheckpoint.ts";
 import { checkpoints, events, streams } from "../../adapters/eventStore/tables.ts";
 import { migrate } from "../../adapters/sql/migrate.ts";
@@ -189,6 +190,47 @@ export function eventStoreContract(name: string, openSql: OpenSql): void {
 
       it("rejects an empty append", async () => {
         await expect(store.appendToStream("s", [], expectAny)).rejects.toThrow(/no events/);
+      });
+    });
+
+    describe("large data", () => {
+      // Past the threshold of eventData.ts, with text that JSON escapes.
+      const large = {
+        note: 'été ✓ "quoted" \\ slash',
+        items: range(600).map((n) => ({ n, text: `item ${n} ${"x".repeat(n % 50)}` })),
+      };
+      const rawRow = async (type: string) =>
+        (
+          await sql.query<{ data: unknown; compressed: boolean }>(
+            `SELECT ${events.data} AS data, ${events.compressedData} IS NOT NULL AS compressed
+             FROM ${events.table} WHERE ${events.type} = $1`,
+            [type],
+          )
+        ).rows[0];
+
+      it("is stored compressed, and read back as given through every read", async () => {
+        expect(JSON.stringify(large).length).toBeGreaterThan(compressFromChars);
+        await store.appendToStream(
+          "s",
+          [event("Small", { text: "plain" }), event("Large", large)],
+          expectNoStream,
+        );
+
+        expect(await rawRow("Large")).toEqual({ data: null, compressed: true });
+        expect(await rawRow("Small")).toEqual({ data: { text: "plain" }, compressed: false });
+        const { events: stream } = await store.readStream("s");
+        expect(stream.map((e) => e.data)).toEqual([{ text: "plain" }, large]);
+        const all = await readAllOnce(store, 2);
+        expect(all.find((e) => e.type === "Large")?.data).toEqual(large);
+        const filtered = await store.readAll(null, 10, { excludeStreamPrefix: "other-" });
+        expect(filtered.events.find((e) => e.type === "Large")?.data).toEqual(large);
+      });
+
+      it("stays plain below the threshold", async () => {
+        const small = { text: "y".repeat(compressFromChars - 100) };
+        await store.appendToStream("s", [event("Small", small)], expectNoStream);
+
+        expect(await rawRow("Small")).toEqual({ data: small, compressed: false });
       });
     });
 

@@ -267,69 +267,102 @@ export function projectorSuite(name: string, openSql: OpenSql): void {
       await eventually(async () => malformed.length === 2, "two malformed records reported");
     });
 
-    it("writes the same rows as unfoldRecords, whichever records SQL leaves to it", async () => {
-      const at = "2024-03-01T10:00:00.000Z";
-      const records: unknown[] = [
-        recordOf(),
-        recordOf({ clientId: "", proxyId: "" }),
-        { ...recordOf(), timestamp: "2024-03-01T11:00:00+01:00" },
-        { ...recordOf(), timestamp: "2024-02-29T23:59:59.999Z" },
-        { ...recordOf(), timestamp: "2023-02-29T00:00:00.000Z" },
-        { ...recordOf(), timestamp: "2024-04-31T00:00:00.000Z" },
-        { ...recordOf(), timestamp: at, duration: "12" },
-        { ...recordOf(), timestamp: at, duration: -3 },
-        { ...recordOf(), timestamp: at, duration: 1e-320 },
-        { ...recordOf(), timestamp: at, duration: null, responseStatus: 5.5 },
-        { ...recordOf(), timestamp: at, responseStatus: "200" },
-        { ...recordOf(), timestamp: at, responseStatus: 1e10 },
-        { ...recordOf(), requestId: 7 },
-        { ...recordOf(), status: ["completed"] },
-        [recordOf()],
-        "x",
-      ];
-      const { clientId, proxyId } = recordOf();
-      await store.appendToStream(
-        streams.requests(proxyId),
-        [{ type: "ProxyRequestsRecorded", data: { proxyId, clientId, records } }],
-        expectAny,
-      );
-      const { events } = await store.readAll(null, 10);
-      const expected = unfoldRecords(events);
-      const malformed: unknown[] = [];
-      projectors.push(
-        await startRequestLogProjector({
-          sql,
-          onMalformed: (m) => malformed.push(...m),
-          onError: (error) => errors.push(error),
-        }),
-      );
+    // Padded with readable records, a batch is stored compressed (eventData.ts).
+    it.each([
+      ["stored as jsonb", 0],
+      ["stored compressed", 80],
+    ])(
+      "writes the same rows as unfoldRecords, whichever records SQL leaves to it, %s",
+      async (_form, padding) => {
+        const at = "2024-03-01T10:00:00.000Z";
+        const records: unknown[] = [
+          recordOf(),
+          recordOf({ clientId: "", proxyId: "" }),
+          { ...recordOf(), timestamp: "2024-03-01T11:00:00+01:00" },
+          { ...recordOf(), timestamp: "2024-02-29T23:59:59.999Z" },
+          { ...recordOf(), timestamp: "2023-02-29T00:00:00.000Z" },
+          { ...recordOf(), timestamp: "2024-04-31T00:00:00.000Z" },
+          { ...recordOf(), timestamp: at, duration: "12" },
+          { ...recordOf(), timestamp: at, duration: -3 },
+          { ...recordOf(), timestamp: at, duration: 1e-320 },
+          { ...recordOf(), timestamp: at, duration: null, responseStatus: 5.5 },
+          { ...recordOf(), timestamp: at, responseStatus: "200" },
+          { ...recordOf(), timestamp: at, responseStatus: 1e10 },
+          { ...recordOf(), requestId: 7 },
+          { ...recordOf(), status: ["completed"] },
+          [recordOf()],
+          "x",
+          ...Array.from({ length: padding }, () => recordOf()),
+        ];
+        const { clientId, proxyId } = recordOf();
+        await store.appendToStream(
+          streams.requests(proxyId),
+          [{ type: "ProxyRequestsRecorded", data: { proxyId, clientId, records } }],
+          expectAny,
+        );
+        const stored = await sql.query<{ compressed: boolean }>(
+          "SELECT compressed_data IS NOT NULL AS compressed FROM ferry_events",
+        );
+        expect(stored.rows).toEqual([{ compressed: padding > 0 }]);
+        const { events } = await store.readAll(null, 10);
+        const expected = unfoldRecords(events);
+        const malformed: unknown[] = [];
+        projectors.push(
+          await startRequestLogProjector({
+            sql,
+            onMalformed: (m) => malformed.push(...m),
+            onError: (error) => errors.push(error),
+          }),
+        );
 
-      await eventually(
-        async () => malformed.length > 0 || errors.length > 0,
-        "malformed records reported",
-      );
-      expect(errors).toEqual([]);
-      const { rows } = await sql.query<Record<string, unknown>>(
-        `SELECT request_id, client_id, proxy_id, status,
+        await eventually(
+          async () => malformed.length > 0 || errors.length > 0,
+          "malformed records reported",
+        );
+        expect(errors).toEqual([]);
+        const { rows } = await sql.query<Record<string, unknown>>(
+          `SELECT request_id, client_id, proxy_id, status,
                 to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
                 duration, response_status, record
          FROM ferry_request_log ORDER BY request_id`,
+        );
+        expect(rows).toEqual(
+          expected.rows
+            .map((row) => ({
+              request_id: row.requestId,
+              client_id: row.clientId,
+              proxy_id: row.proxyId,
+              status: row.status,
+              occurred_at: row.occurredAt,
+              duration: row.duration,
+              response_status: row.responseStatus,
+              record: row.record,
+            }))
+            .sort((a, b) => (a.request_id < b.request_id ? -1 : 1)),
+        );
+        expect(malformed).toEqual(expected.malformed);
+      },
+    );
+
+    it("reports a compressed batch that does not inflate, and projects the next", async () => {
+      const malformed: { streamVersion: number; reason: string }[] = [];
+      const many = (n: number) => Array.from({ length: n }, () => recordOf());
+      await appendBatch(store, many(80));
+      await sql.query("UPDATE ferry_events SET compressed_data = 'not gzip'::bytea");
+      const next = many(80);
+      await appendBatch(store, next);
+      projectors.push(
+        await startRequestLogProjector({ sql, onMalformed: (m) => malformed.push(...m) }),
       );
-      expect(rows).toEqual(
-        expected.rows
-          .map((row) => ({
-            request_id: row.requestId,
-            client_id: row.clientId,
-            proxy_id: row.proxyId,
-            status: row.status,
-            occurred_at: row.occurredAt,
-            duration: row.duration,
-            response_status: row.responseStatus,
-            record: row.record,
-          }))
-          .sort((a, b) => (a.request_id < b.request_id ? -1 : 1)),
+
+      await waitForRows(sql, next.length);
+      await eventually(async () => malformed.length === 1, "the unreadable batch reported");
+      expect(malformed[0]).toMatchObject({ streamVersion: 1 });
+      expect(malformed[0]!.reason).toMatch(/^compressed data cannot be read/);
+      const { rows } = await sql.query<{ id: string }>(
+        "SELECT request_id AS id FROM ferry_request_log ORDER BY request_id",
       );
-      expect(malformed).toEqual(expected.malformed);
+      expect(rows.map((row) => row.id)).toEqual(next.map((record) => record.requestId).sort());
     });
 
     describe("versions", () => {

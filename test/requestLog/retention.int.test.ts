@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSqlEventStore } from "../../adapters/eventStore/createSqlEventStore.ts";
 import {
+  countRecords,
   pruneRequests,
   rebuildRequestLog,
   startRequestLogProjector,
@@ -77,5 +78,39 @@ describe("request record retention", () => {
     await waitForRows(sql, 2);
     expect(await countRows(sql)).toBe(2);
     expect(await ids()).toEqual(fresh.map((r) => r.requestId).sort());
+  });
+
+  it("removes old compressed batches with their rows as it does plain ones", async () => {
+    const many = (n: number) => Array.from({ length: n }, () => recordOf());
+    const old = [many(3), many(80), many(80)];
+    const fresh = [many(80), many(2)];
+    for (const batch of [...old, ...fresh]) await appendBatch(store, batch);
+    await waitForRows(sql, 245);
+    const { rows: forms } = await sql.query<{ compressed: boolean }>(
+      "SELECT compressed_data IS NOT NULL AS compressed FROM ferry_events ORDER BY sequence",
+    );
+    expect(forms.map((row) => row.compressed)).toEqual([false, true, true, true, false]);
+    expect(await countRecords(sql)).toBe(245);
+
+    await sql.query(
+      `UPDATE ferry_events SET recorded_at = recorded_at - interval '365 days'
+       WHERE stream_version <= 3`,
+    );
+    const cutoff = new Date(Date.now() - 90 * 86_400_000);
+
+    expect(await pruneRequests(sql, cutoff)).toEqual({ events: 3, rows: 163 });
+    const kept = fresh
+      .flat()
+      .map((r) => r.requestId)
+      .sort();
+    expect(await ids()).toEqual(kept);
+    expect(await countRecords(sql)).toBe(82);
+    expect(await pruneRequests(sql, cutoff)).toEqual({ events: 0, rows: 0 });
+
+    await projector.close();
+    await rebuildRequestLog(sql);
+    projector = await startRequestLogProjector({ sql, store });
+    await waitForRows(sql, 82);
+    expect(await ids()).toEqual(kept);
   });
 });

@@ -1,0 +1,14 @@
+-- 007 compressed event data: an event whose data is large keeps it as gzip
+-- bytes of its JSON in `compressed_data`, and `data` holds the JSON null.
+-- Serves: adapters/eventStore (insertEvents, eventRow), adapters/requestLog
+-- (projectBatch, pruneRequests, countRecords), which read both forms.
+-- Locks: ACCESS EXCLUSIVE on ferry_events for a moment: a nullable column
+-- without a default changes the catalog only, no row is rewritten. Every
+-- statement is idempotent.
+--
+-- Request batch events are the large ones: the JSON of two thousand records
+-- is close to a megabyte, and Postgres parsing it into jsonb, then
+-- compressing it again for TOAST, cost the proxy's process more than the
+-- forwarding did. Gzip at its fastest level makes it twenty times smaller
+-- in a fraction of that time, and a bytea is stored as it comes.
+ALTER TABLE ferry_events ADD COLUMN IF NOT EXISTS compressed_data bytea;
