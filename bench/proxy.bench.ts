@@ -21,12 +21,19 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_SECONDS = 2;
 /*
- * Pause after every load: Ferry appends its last records up to 500 ms after
- * the load ends and projects them after that. Without the pause, that work
- * ran during the next server's measurement (the other Ferry's, or the next
- * round's direct call).
+ * After every load the machine must fall quiet before the next one starts:
+ * Ferry appends its last records up to 500 ms after a load ends, and its
+ * request log, which makes way for the proxy while requests arrive, catches
+ * up after that. Work left over would run during the next server's
+ * measurement and lower it. So each load is followed by at least SETTLE_MS,
+ * then by as long as the machine's processors stay busy (above QUIET_SHARE
+ * of one core over a quarter second), and that time is reported: for Ferry
+ * it is how long its request log took to catch up.
  */
-const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1500);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 750);
+const QUIET_SHARE = 0.1;
+const QUIET_WINDOW_MS = 250;
+const MAX_SETTLE_MS = 60_000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const bun = process.execPath;
 const here = import.meta.dir;
@@ -37,7 +44,7 @@ const load = async (
   bodyBytes: number,
   seconds: number,
   headers: Record<string, string> = {},
-): Promise<Load> => {
+): Promise<Settled> => {
   const result = await runLoad({
     url,
     method,
@@ -46,9 +53,25 @@ const load = async (
     seconds,
     headers,
   });
+  const settleStarted = performance.now();
   await Bun.sleep(SETTLE_MS);
-  return result;
+  while (performance.now() - settleStarted < MAX_SETTLE_MS) {
+    const before = await busyMs();
+    await Bun.sleep(QUIET_WINDOW_MS);
+    if ((await busyMs()) - before < QUIET_WINDOW_MS * QUIET_SHARE) break;
+  }
+  return { ...result, settleSeconds: (performance.now() - settleStarted) / 1000 };
 };
+
+/** Busy time of all processors, in milliseconds, from /proc/stat. */
+const busyMs = async (): Promise<number> => {
+  const line = (await Bun.file("/proc/stat").text()).split("\n")[0]!;
+  const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / 100;
+};
+
+/** A load, and how long the machine took to fall quiet after it. */
+type Settled = Load & { settleSeconds: number };
 
 const rssMiB = async (pid: number): Promise<number> => {
   const status = await Bun.file(`/proc/${pid}/status`).text();
@@ -172,12 +195,12 @@ try {
         headers: { authorization: `Bearer ${onPostgres.key}` },
       };
     const names = Object.keys(targets);
-    const rounds: Record<string, Load[]> = Object.fromEntries(names.map((name) => [name, []]));
+    const rounds: Record<string, Settled[]> = Object.fromEntries(names.map((name) => [name, []]));
     const ratios: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
     for (const { url, headers } of Object.values(targets))
       await load(url, scenario.method, scenario.bytes, WARMUP_SECONDS, headers);
     for (let round = 0; round < ROUNDS; round++) {
-      const results: Record<string, Load> = {};
+      const results: Record<string, Settled> = {};
       for (const [name, { url, headers }] of Object.entries(targets))
         results[name] = await load(url, scenario.method, scenario.bytes, SECONDS, headers);
       for (const name of names) {
@@ -189,19 +212,21 @@ try {
       const runs = rounds[name]!;
       const errors = runs.reduce((sum, run) => sum + run.errors, 0);
       rows.push(
-        `| ${scenario.name.padEnd(10)} | ${name.padEnd(16)} | ${format(median(runs.map((r) => r.rps)))} | ${format(median(ratios[name]!), 2)} | ${format(median(runs.map((r) => r.p50)), 2)} | ${format(median(runs.map((r) => r.p99)), 2)} | ${String(errors).padStart(6)} |`,
+        `| ${scenario.name.padEnd(10)} | ${name.padEnd(16)} | ${format(median(runs.map((r) => r.rps)))} | ${format(median(ratios[name]!), 2)} | ${format(median(runs.map((r) => r.p50)), 2)} | ${format(median(runs.map((r) => r.p99)), 2)} | ${String(errors).padStart(6)} | ${format(median(runs.map((r) => r.settleSeconds)), 1)} |`,
       );
     }
   }
   const rssAfter = await rssMiB(embedded.child.pid);
 
   console.log(
-    `\nFerry proxy benchmark: ${CONCURRENCY} concurrent keep-alive loops; medians of ${ROUNDS} alternating rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, ${SETTLE_MS / 1000} s pause after each`,
+    `\nFerry proxy benchmark: ${CONCURRENCY} concurrent keep-alive loops; medians of ${ROUNDS} alternating rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, then a pause until the machine is quiet (at least ${SETTLE_MS / 1000} s)`,
   );
   console.log(
-    `| scenario   | server           |   req/s  | × pass-through | p50 ms | p99 ms | errors |`,
+    `| scenario   | server           |   req/s  | × pass-through | p50 ms | p99 ms | errors | quiet after, s |`,
   );
-  console.log(`|------------|------------------|----------|-------|--------|--------|--------|`);
+  console.log(
+    `|------------|------------------|----------|-------|--------|--------|--------|----------|`,
+  );
   for (const row of rows) console.log(row);
   console.log(
     `\nFerry (embedded) RSS: ${rssBefore} MiB after setup, ${rssAfter} MiB after the load`,
