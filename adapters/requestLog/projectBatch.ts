@@ -135,32 +135,39 @@ async function stepIn(
  * goes whole to `unfoldLeftOver` instead, which reports what it cannot read.
  */
 async function unfoldCompressed(tx: SqlExecutor, batches: UnfoldedRow[]): Promise<UnfoldedRow[]> {
-  const given: string[] = [];
-  const unreadable: UnfoldedRow[] = [];
-  for (const batch of batches) {
-    let json: string;
-    try {
-      json = inflatedJson(batch.compressed!);
-    } catch {
-      unreadable.push(batch);
-      continue;
+  const leftOver: UnfoldedRow[] = [];
+  for (let start = 0; start < batches.length; start += GIVEN_CHUNK) {
+    const chunk = batches.slice(start, start + GIVEN_CHUNK);
+    const given: string[] = [];
+    for (const batch of chunk) {
+      let json: string;
+      try {
+        json = inflatedJson(batch.compressed!);
+      } catch {
+        leftOver.push(batch);
+        continue;
+      }
+      given.push(
+        `{"streamId":${JSON.stringify(batch.stream_id)},"streamVersion":${batch.stream_version},"data":${json}}`,
+      );
     }
-    given.push(
-      `{"streamId":${JSON.stringify(batch.stream_id)},"streamVersion":${batch.stream_version},"data":${json}}`,
-    );
-  }
-  if (given.length === 0) return unreadable;
+    if (given.length === 0) continue;
 
-  await tx.query("SAVEPOINT unfold_given");
-  try {
-    const { rows } = await tx.query<UnfoldedRow>(unfoldGiven, [`[${given.join(",")}]`]);
-    await tx.query("RELEASE SAVEPOINT unfold_given");
-    return [...rows, ...unreadable];
-  } catch {
-    await tx.query("ROLLBACK TO SAVEPOINT unfold_given");
-    return batches;
+    await tx.query("SAVEPOINT unfold_given");
+    try {
+      const { rows } = await tx.query<UnfoldedRow>(unfoldGiven, [`[${given.join(",")}]`]);
+      await tx.query("RELEASE SAVEPOINT unfold_given");
+      leftOver.push(...rows);
+    } catch {
+      await tx.query("ROLLBACK TO SAVEPOINT unfold_given");
+      leftOver.push(...chunk.filter((batch) => !leftOver.includes(batch)));
+    }
   }
+  return leftOver;
 }
+
+/** Compressed batches per statement: a few megabytes of JSON at most. */
+const GIVEN_CHUNK = 4;
 
 /**
  * The records SQL left out and the compressed batches it cannot read,
