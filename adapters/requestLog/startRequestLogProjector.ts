@@ -173,6 +173,7 @@ export async function startRequestLogProjector(
 
   const yielding = () =>
     options.yieldTo !== undefined &&
+    share < 1 &&
     options.yieldTo.busy() &&
     (behindSince === null || Date.now() - behindSince < maxLagMs);
 
