@@ -9,16 +9,22 @@ const countPlain = `
   WHERE starts_with(${e.streamId}, $1) AND ${e.compressedData} IS NULL
     AND jsonb_typeof(${e.data} -> 'records') = 'array'`;
 
+/*
+ * ORDER BY names the table's column: a bare name would sort by the text
+ * alias of the select list ("10" before "9") and pages would skip events.
+ */
 const compressedAfter = `
   SELECT ${e.sequence}::text AS sequence, ${compressedDataColumn()} AS compressed
   FROM ${e.table}
   WHERE starts_with(${e.streamId}, $1) AND ${e.compressedData} IS NOT NULL
-    AND ${e.sequence} > $2::text::bigint
-  ORDER BY ${e.sequence}
+    AND ${e.table}.${e.sequence} > $2::text::bigint
+  ORDER BY ${e.table}.${e.sequence}
   LIMIT $3`;
 
 /** Compressed batch events read per query. */
 const PAGE = 64;
+
+export type CountOptions = { pageSize?: number };
 
 /**
  * How many request records the log holds, in batches plain and compressed:
@@ -28,7 +34,8 @@ const PAGE = 64;
  * @example
  * const total = await countRecords(sql);
  */
-export async function countRecords(sql: SqlExecutor): Promise<number> {
+export async function countRecords(sql: SqlExecutor, options: CountOptions = {}): Promise<number> {
+  const page = options.pageSize ?? PAGE;
   const prefix = requestLogProjection.streamPrefix;
   const plain = await sql.query<{ n: string }>(countPlain, [prefix]);
   let total = Number(plain.rows[0]!.n);
@@ -38,7 +45,7 @@ export async function countRecords(sql: SqlExecutor): Promise<number> {
     const { rows } = await sql.query<{ sequence: string; compressed: string }>(compressedAfter, [
       prefix,
       after,
-      PAGE,
+      page,
     ]);
     for (const { compressed } of rows) {
       try {
@@ -48,7 +55,7 @@ export async function countRecords(sql: SqlExecutor): Promise<number> {
         // Unreadable: the projector makes no rows of it either.
       }
     }
-    if (rows.length < PAGE) return total;
+    if (rows.length < page) return total;
     after = rows.at(-1)!.sequence;
   }
 }

@@ -113,4 +113,15 @@ describe("request record retention", () => {
     await waitForRows(sql, 82);
     expect(await ids()).toEqual(kept);
   });
+
+  it("counts the records of compressed batches page by page, past ten pages and digit boundaries", async () => {
+    const batches = Array.from({ length: 23 }, (_, n) =>
+      Array.from({ length: 60 + n }, () => recordOf()),
+    );
+    for (const batch of batches) await appendBatch(store, batch);
+    const expected = batches.reduce((sum, batch) => sum + batch.length, 0);
+
+    for (const pageSize of [1, 2, 5, 64])
+      expect(await countRecords(sql, { pageSize })).toBe(expected);
+  });
 });
