@@ -45,6 +45,8 @@ export type YieldTo = { busy(): boolean; share?: number; maxLagMs?: number };
 
 /** Share of the time the projector takes while the proxy is busy. */
 const DEFAULT_SHARE = 0.25;
+/** How often a rest looks again whether the proxy is still busy. */
+const REST_SLICE_MS = 100;
 /** How long the log may stay behind before it catches up regardless. */
 const DEFAULT_MAX_LAG_MS = 30_000;
 
@@ -177,6 +179,17 @@ export async function startRequestLogProjector(
     options.yieldTo.busy() &&
     (behindSince === null || Date.now() - behindSince < maxLagMs);
 
+  /*
+   * A rest is taken in slices, each followed by another look: it ends as
+   * soon as the traffic ebbs or the log has been behind for too long, so a
+   * small share never leaves the log stalled once there is time for it.
+   */
+  const restWhileYielding = async (ms: number) => {
+    const until = performance.now() + ms;
+    for (let left = ms; !closed && left > 0 && yielding(); left = until - performance.now())
+      await sleep(Math.min(left, REST_SLICE_MS), false);
+  };
+
   const listen = async (): Promise<(() => Promise<void>) | null> => {
     if (sql.listen === undefined) return null;
     try {
@@ -206,7 +219,8 @@ export async function startRequestLogProjector(
         report(error);
         wait = RETRY_MS;
       }
-      if (!closed && wait > 0) await sleep(wait, !rest);
+      if (rest) await restWhileYielding(wait);
+      else if (!closed && wait > 0) await sleep(wait, true);
     }
     await unlisten?.().catch(report);
   };

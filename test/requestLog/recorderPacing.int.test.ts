@@ -14,7 +14,7 @@ import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
 import type { EventStore } from "../../core/eventStore/eventStore.ts";
 import { startRequestRecorder } from "../../apps/runtime/requestRecorder.ts";
 import { closeSharedPGlite, sharedPGlite } from "../support/stores.ts";
-import { appendBatch, countRows, recordOf, sleep, waitForRows } from "./records.ts";
+import { appendBatch, countRows, eventually, recordOf, sleep, waitForRows } from "./records.ts";
 
 let sql: SqlClient;
 let store: EventStore;
@@ -97,6 +97,19 @@ describe("the request log projector beside a busy proxy", () => {
 
     busy = false;
     await waitForRows(sql, 8_000);
+  });
+
+  it("ends a rest as soon as the traffic ebbs, however small its share", async () => {
+    await backlog(10, 200);
+    let busy = true;
+    // One step's rest at this share would last for hours.
+    projector = await startRequestLogProjector({ sql, yieldTo: { busy: () => busy, share: 1e-6 } });
+    await eventually(async () => (await countRows(sql)) > 0, "a first step");
+    await sleep(300);
+    expect(await countRows(sql)).toBeLessThan(2_000);
+
+    busy = false;
+    await waitForRows(sql, 2_000);
   });
 
   it("catches up regardless once it has been behind for the longest lag allowed", async () => {
