@@ -45,7 +45,7 @@ export {
   type RequestLogProjector,
   type YieldTo,
 } from "./startRequestLogProjector.ts";
-export { endOfDay, parseTime } from "./timeBounds.ts";
+export { parseTime, throughDay } from "./timeBounds.ts";
 export type { PageKey, RequestPage } from "./listRequests.ts";
 export type { RequestFilter, TimeBound } from "./requestFilter.ts";
 export type { StoredRequest } from "./storedRequest.ts";

@@ -39,19 +39,15 @@ export function parseTime(value: string): Result<ParsedTime, string> {
   if (fields.offsetHours > 23 || fields.offsetMinutes > 59)
     return err("has an offset that does not exist");
 
-  const local = Date.UTC(
-    Number(year),
-    fields.month - 1,
-    fields.day,
-    fields.hour,
-    fields.minute,
-    fields.second,
-  );
-  const check = new Date(local);
+  // Date.UTC would read years 0 to 99 as 1900 to 1999.
+  const civil = new Date(0);
+  civil.setUTCFullYear(Number(year), fields.month - 1, fields.day);
+  civil.setUTCHours(fields.hour, fields.minute, fields.second, 0);
+  const local = civil.getTime();
   if (
     Number.isNaN(local) ||
-    check.getUTCMonth() !== fields.month - 1 ||
-    check.getUTCDate() !== fields.day
+    civil.getUTCMonth() !== fields.month - 1 ||
+    civil.getUTCDate() !== fields.day
   )
     return err("has a date that does not exist");
 
@@ -60,8 +56,24 @@ export function parseTime(value: string): Result<ParsedTime, string> {
     zulu !== undefined || sign === undefined
       ? 0
       : (sign === "-" ? -1 : 1) * (fields.offsetHours * 60 + fields.offsetMinutes) * 60_000;
-  return ok({ at: new Date(local + ms - offset), dateOnly: hour === undefined });
+  const at = new Date(local + ms - offset);
+  if (at < earliest || at > latest) return err("must fall within the years 0001 to 9999 (UTC)");
+  return ok({ at, dateOnly: hour === undefined });
 }
 
-/** The instant a bare date's day ends: midnight after it. */
-export const endOfDay = (day: Date): Date => new Date(day.getTime() + DAY_MS);
+/*
+ * What Postgres and `Date.prototype.toISOString` agree on: Postgres has no
+ * year 0, and past 9999 the ISO string takes a sign and six digits that
+ * Postgres does not read.
+ */
+const earliest = new Date("0001-01-01T00:00:00.000Z");
+const latest = new Date("9999-12-31T23:59:59.999Z");
+
+/**
+ * The bound that includes the whole of a bare date's day: before midnight
+ * after it, or up to the last instant there is when that midnight is past it.
+ */
+export const throughDay = (day: Date): { op: "<" | "<="; at: Date } => {
+  const midnight = new Date(day.getTime() + DAY_MS);
+  return midnight > latest ? { op: "<=", at: latest } : { op: "<", at: midnight };
+};

@@ -53,7 +53,16 @@ export const createCoreApi = (deps: CoreApiDeps) =>
           return errorResponse(500, "internal_error", "internal error");
       }
     })
+    // Postgres text cannot hold U+0000: no id, name or filter can contain it,
+    // so a path or query that does is refused before any route reads it.
+    .onRequest(({ request }) => {
+      if (holdsNul(request.url))
+        return errorResponse(400, "invalid_input", "a path or query may not contain %00");
+    })
     .get("/health", () => ({ status: "ok" }))
     .use(openApiRoutes())
     .use(features(deps, ""))
     .use(features(deps, "/api"));
+
+/** Whether a URL's path or query carries a NUL, percent-encoded or not. */
+const holdsNul = (url: string): boolean => url.includes("\u0000") || /%00/i.test(url);

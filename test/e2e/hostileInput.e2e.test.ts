@@ -275,6 +275,22 @@ describe("hostile bodies", () => {
       ["DELETE", "/users/me/tokens/tok_nope", undefined, 404],
       ["GET", "/clients/cli_nope/credentials", undefined, 404],
       ["PATCH", "/clients", {}, 404],
+      // Postgres text cannot hold a NUL: refused wherever it appears.
+      ["POST", "/clients", { clientName: "a\u0000b" }, 400],
+      ["POST", `${base}/targets`, { targetName: "t", baseURL: "http://a/\u0000" }, 400],
+      ["PUT", base, { labels: { "k\u0000": "v" } }, 400],
+      ["GET", `${base}/requests/%00`, undefined, 400, "invalid_input"],
+      ["GET", `${base}/requests/req_%00`, undefined, 400, "invalid_input"],
+      ["POST", `${base}/requests/%00/replay`, undefined, 400, "invalid_input"],
+      ["GET", `${base}/requests?proxyId=%00`, undefined, 400, "invalid_input"],
+      ["GET", `${base}/usage?proxyId=a%00`, undefined, 400, "invalid_input"],
+      ["GET", `${base}/proxies/%00/requests`, undefined, 400, "invalid_input"],
+      ["GET", `${base}/credentials/%00/history`, undefined, 400, "invalid_input"],
+      ["GET", `${base}/targets?targetName=%00`, undefined, 400, "invalid_input"],
+      // Instants Postgres cannot read: past the year 9999, or before 0001.
+      ["GET", `${base}/requests?endDate=9999-12-31T23:00:00-05:00`, undefined, 400],
+      ["GET", `${base}/requests?startDate=0000-12-31`, undefined, 400],
+      ["GET", `${base}/usage?startDate=9999-12-31T23:00:00-05:00`, undefined, 400],
     ];
   };
 
@@ -285,6 +301,13 @@ describe("hostile bodies", () => {
       expectEnvelope(answer, status);
       if (code) expect(answer.body.error.code).toBe(code);
       expect(await eventCount()).toBe(before);
+    }
+  });
+
+  it("reads a bare end date on the last day there is as the whole of that day", async () => {
+    for (const path of ["requests", "usage", `proxies/${setup.proxy.proxyId}/requests`]) {
+      const answer = await ferry.api("GET", `${setup.base}/${path}?endDate=9999-12-31`);
+      expect(answer.status).toBe(200);
     }
   });
 

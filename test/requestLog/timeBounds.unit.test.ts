@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endOfDay, parseTime } from "../../adapters/requestLog/timeBounds.ts";
+import { parseTime, throughDay } from "../../adapters/requestLog/timeBounds.ts";
 
 const instant = (value: string) => parseTime(value)._unsafeUnwrap().at.toISOString();
 
@@ -9,9 +9,25 @@ describe("parseTime", () => {
       at: new Date("2024-05-01T00:00:00.000Z"),
       dateOnly: true,
     });
-    expect(endOfDay(new Date("2024-02-28T00:00:00Z")).toISOString()).toBe(
-      "2024-02-29T00:00:00.000Z",
-    );
+    expect(throughDay(new Date("2024-02-28T00:00:00Z"))).toEqual({
+      op: "<",
+      at: new Date("2024-02-29T00:00:00.000Z"),
+    });
+  });
+
+  it("reads the years 0001 to 0099 as written, not as 1901 to 1999", () => {
+    expect(instant("0050-01-01")).toBe("0050-01-01T00:00:00.000Z");
+    expect(instant("0001-01-01T00:00:00Z")).toBe("0001-01-01T00:00:00.000Z");
+  });
+
+  it("keeps every instant within the years 0001 to 9999, offsets and whole days included", () => {
+    for (const value of ["0000-01-01", "0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"])
+      expect(parseTime(value)._unsafeUnwrapErr()).toMatch(/years 0001 to 9999/);
+    expect(instant("9999-12-31T23:59:59.999Z")).toBe("9999-12-31T23:59:59.999Z");
+    expect(throughDay(new Date("9999-12-31T00:00:00Z"))).toEqual({
+      op: "<=",
+      at: new Date("9999-12-31T23:59:59.999Z"),
+    });
   });
 
   it("reads timestamps in UTC, with an offset, and without a zone as UTC", () => {

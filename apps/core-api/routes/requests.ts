@@ -8,8 +8,8 @@ import { Elysia } from "elysia";
 import {
   decodeCursor,
   encodeCursor,
-  endOfDay,
   parseTime,
+  throughDay,
   type RequestFilter,
   type RequestLog,
   type StoredRequest,
@@ -73,9 +73,7 @@ export class QueryReader {
 
     read("startDate", (at) => ({ op: ">=", at }));
     // A bare end date includes that whole day.
-    read("endDate", (at, dateOnly) =>
-      dateOnly ? { op: "<", at: endOfDay(at) } : { op: "<=", at },
-    );
+    read("endDate", (at, dateOnly) => (dateOnly ? throughDay(at) : { op: "<=", at }));
     read("processedAfter", (at) => ({ op: ">", at }));
     read("processedBefore", (at) => ({ op: "<", at }));
     return bounds;
