@@ -13,12 +13,23 @@ import {
   requestLogProjection,
 } from "../../adapters/requestLog/index.ts";
 import { requestLog as table } from "../../adapters/requestLog/tables.ts";
+import { checkpointName } from "../../adapters/requestLog/projection.ts";
+import { events } from "../../adapters/eventStore/tables.ts";
+import { comparePositions } from "../../core/eventStore/eventStore.ts";
 import { startRequestLog } from "../runtime/requestLogProjector.ts";
 import { withFerry } from "./withFerry.ts";
 
 export const projectionNames = [requestLogProjection.name] as const;
 
 const countRows = `SELECT count(*)::text AS n FROM ${table.table}`;
+
+/* The newest request batch event: the rebuild is done once its checkpoint reaches it. */
+const requestHead = `
+  SELECT ${events.transactionId}::text AS transaction_id, ${events.sequence}::text AS sequence
+  FROM ${events.table}
+  WHERE starts_with(${events.streamId}, '${requestLogProjection.streamPrefix}')
+  ORDER BY ${events.transactionId} DESC, ${events.sequence} DESC
+  LIMIT 1`;
 
 const POLL_MS = 200;
 /** Gives up waiting when the count has not moved for this long. */
@@ -33,6 +44,19 @@ export const rebuildCommand = (name: string | undefined) =>
     const number = async (text: string) =>
       Number((await ferry.sql.query<{ n: string }>(text)).rows[0]!.n);
     const total = await countRecords(ferry.sql);
+    const head = (
+      await ferry.sql.query<{ transaction_id: string; sequence: string }>(requestHead)
+    ).rows.map((row) => ({
+      transactionId: BigInt(row.transaction_id),
+      sequence: BigInt(row.sequence),
+    }))[0];
+    // Past the head, every record that can be read has its row: records
+    // that cannot be read, or a request id seen twice, make none.
+    const reachedHead = async () => {
+      if (head === undefined) return true;
+      const at = await ferry.store.readCheckpoint(checkpointName(requestLogProjection.version));
+      return at !== null && comparePositions(at, head) >= 0;
+    };
     await rebuildRequestLog(ferry.sql);
     const projector = await startRequestLog({ sql: ferry.sql, store: ferry.store, logger });
 
@@ -51,7 +75,7 @@ export const rebuildCommand = (name: string | undefined) =>
     let done = 0;
     let movedAt = Date.now();
     try {
-      while (done < total) {
+      while (done < total && !(await reachedHead())) {
         await Bun.sleep(POLL_MS);
         const now = await number(countRows);
         if (now !== done) movedAt = Date.now();
@@ -61,6 +85,8 @@ export const rebuildCommand = (name: string | undefined) =>
         if (Date.now() - movedAt > STALL_MS)
           throw new Error(`the rebuild stalled at ${done} of ${total} records`);
       }
+      done = await number(countRows);
+      bar.update(done);
     } finally {
       bar.stop();
       await projector.close();

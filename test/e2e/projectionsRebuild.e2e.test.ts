@@ -122,4 +122,50 @@ describe("ferry projections rebuild", () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it("ends once the log is read, when some records make no row", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "ferry-rebuild-"));
+    const env = {
+      FERRY_DATA_DIR: dataDir,
+      FERRY_MASTER_KEY: randomMasterKey(),
+      FERRY_LOG_LEVEL: "silent",
+    };
+    try {
+      const config = readConfig({
+        ...env,
+        FERRY_CORE_PORT: "0",
+        FERRY_PROXY_PORT: "0",
+        FERRY_ADMIN_TOKEN: randomToken(),
+      });
+      const running = await startFerry(config, createLogger("silent"));
+      const good = Array.from({ length: 50 }, (_, n) => record(n));
+      // One record without an id, one id seen twice: 52 records, 50 rows.
+      const batches = [good.slice(0, 25), [...good.slice(25), { requestId: "" }, good[0]]];
+      try {
+        for (const records of batches)
+          await running.ferry.store.appendToStream(
+            "requests-prx_live",
+            [
+              {
+                type: "ProxyRequestsRecorded",
+                data: { proxyId: "prx_live", clientId: good[0]!.clientId, records },
+              },
+            ],
+            expectAny,
+          );
+      } finally {
+        await running.stop();
+      }
+
+      const started = Date.now();
+      const rebuilt = await runCli(["projections", "rebuild", "request_log"], env);
+      expect(rebuilt.code).toBe(0);
+      const report = JSON.parse(rebuilt.stdout.trim().split("\n").at(-1)!);
+      expect(report).toMatchObject({ projection: "request_log", records: 50 });
+      // Waiting for 52 rows would end only when the wait for progress gives up.
+      expect(Date.now() - started).toBeLessThan(25_000);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
