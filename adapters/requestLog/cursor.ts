@@ -35,6 +35,11 @@ export function decodeCursor(clientId: string, cursor: string): Result<PageKey, 
   return ok(key);
 }
 
+/*
+ * Only what the listing could have written passes: a timestamp of a day
+ * that exists, within the years Postgres reads (Date.parse rolls 30 February
+ * over to March), and an id Postgres text can hold.
+ */
 function isCursorBody(value: unknown): value is CursorBody {
   if (value === null || typeof value !== "object") return false;
   const { c, t, r } = value as Record<string, unknown>;
@@ -42,9 +47,17 @@ function isCursorBody(value: unknown): value is CursorBody {
     typeof c === "string" &&
     typeof t === "string" &&
     microsecondStamp.test(t) &&
-    !Number.isNaN(Date.parse(t)) &&
+    isRealInstant(t) &&
     typeof r === "string" &&
     r.length > 0 &&
-    r.length <= 200
+    r.length <= 200 &&
+    !r.includes("\u0000") &&
+    r.isWellFormed()
   );
 }
+
+const isRealInstant = (stamp: string): boolean => {
+  const millis = `${stamp.slice(0, 23)}Z`;
+  const at = new Date(millis);
+  return !Number.isNaN(at.getTime()) && at.toISOString() === millis && !stamp.startsWith("0000");
+};

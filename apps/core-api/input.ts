@@ -49,13 +49,23 @@ export const readJsonObject = async (request: Request): Promise<Record<string, u
  */
 const unstorableString = (value: unknown, path: string): string | null => {
   const unstorable = (text: string) => text.includes("\u0000") || !text.isWellFormed();
-  if (typeof value === "string") return unstorable(value) ? path : null;
-  if (!value || typeof value !== "object") return null;
-  for (const [key, item] of Object.entries(value)) {
-    const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    if (unstorable(key)) return at;
-    const found = unstorableString(item, at);
-    if (found !== null) return found;
+  // Depth first with a stack of its own: a body nested a hundred thousand
+  // levels deep must not overflow the call stack.
+  const pending: [unknown, string][] = [[value, path]];
+  while (pending.length > 0) {
+    const [item, at] = pending.pop()!;
+    if (typeof item === "string") {
+      if (unstorable(item)) return at;
+      continue;
+    }
+    if (!item || typeof item !== "object") continue;
+    const children: [unknown, string][] = [];
+    for (const [key, child] of Object.entries(item)) {
+      const childAt = Array.isArray(item) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+      if (unstorable(key)) return childAt;
+      children.push([child, childAt]);
+    }
+    for (let n = children.length - 1; n >= 0; n--) pending.push(children[n]!);
   }
   return null;
 };

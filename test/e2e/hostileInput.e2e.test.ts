@@ -304,6 +304,34 @@ describe("hostile bodies", () => {
     }
   });
 
+  it("answers a body nested a hundred thousand levels deep, and keeps serving", async () => {
+    const deep = `{"clientName":"deep","a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    const answer = await ferry.api("POST", "/clients", deep);
+    expect(answer.status).toBeLessThan(500);
+    const hidden = `{"clientName":"deep","labels":{"k":${"[".repeat(50_000)}"\u0000"${"]".repeat(50_000)}}}`;
+    expectEnvelope(await ferry.api("POST", "/clients", hidden), 400);
+    expect((await ferry.api("GET", "/users/me")).status).toBe(200);
+  });
+
+  it("refuses a forged cursor that Postgres could not read with 400", async () => {
+    const forged = (body: unknown) => Buffer.from(JSON.stringify(body)).toString("base64url");
+    const clientId = setup.base.split("/")[2];
+    // The same shape with readable values is a cursor Ferry could have written.
+    const readable = { c: clientId, t: "2026-12-04T03:46:49.180000Z", r: "req_1" };
+    expect(
+      (await ferry.api("GET", `${setup.base}/requests?cursor=${forged(readable)}`)).status,
+    ).toBe(200);
+    for (const body of [
+      { c: clientId, t: "2026-12-04T03:46:49.180000Z", r: "req_\u0000" },
+      { c: clientId, t: "0000-01-01T00:00:00.000000Z", r: "req_1" },
+      { c: clientId, t: "2026-02-30T00:00:00.000000Z", r: "req_1" },
+    ])
+      for (const path of ["requests", `proxies/${setup.proxy.proxyId}/requests`]) {
+        const answer = await ferry.api("GET", `${setup.base}/${path}?cursor=${forged(body)}`);
+        expectEnvelope(answer, 400);
+      }
+  });
+
   it("reads a bare end date on the last day there is as the whole of that day", async () => {
     for (const path of ["requests", "usage", `proxies/${setup.proxy.proxyId}/requests`]) {
       const answer = await ferry.api("GET", `${setup.base}/${path}?endDate=9999-12-31`);

@@ -28,6 +28,11 @@ describe("the listing cursor", () => {
       forged({ c: "cli_A", t: key.occurredAt, r: "" }),
       forged({ c: "cli_A", t: key.occurredAt, r: "req_1", extra: 1 }),
       forged(["cli_A", key.occurredAt, "req_1"]),
+      // What Postgres would refuse: a day that does not exist, year 0, NUL.
+      forged({ c: "cli_A", t: "2026-02-30T00:00:00.000000Z", r: "req_1" }),
+      forged({ c: "cli_A", t: "0000-01-01T00:00:00.000000Z", r: "req_1" }),
+      forged({ c: "cli_A", t: key.occurredAt, r: "req_\u0000" }),
+      forged({ c: "cli_A", t: key.occurredAt, r: "req_\ud800" }),
     ])
       expect(decodeCursor("cli_A", value).isErr(), value).toBe(true);
   });
