@@ -66,3 +66,16 @@ export const createCoreApi = (deps: CoreApiDeps) =>
 
 /** Whether a URL's path or query carries a NUL, percent-encoded or not. */
 const holdsNul = (url: string): boolean => url.includes("\u0000") || /%00/i.test(url);
+
+/**
+ * Elysia reads a URL's path from the first `/` after its eleventh character,
+ * so behind a Host of three characters or fewer (`http://api/health`) it
+ * would route on the wrong part of the path. Such a request is handed on
+ * under a host name long enough; nothing in the Core API reads the host.
+ */
+export const routable = (request: Request): Request => {
+  const url = request.url;
+  const pathAt = url.indexOf("/", url.indexOf("//") + 2);
+  if (pathAt >= 11 || pathAt === -1) return request;
+  return new Request(`http://localhost${url.slice(pathAt)}`, request);
+};

@@ -3,7 +3,7 @@
  * first start, the request recorder, the Core API and the proxy. `ferry
  * serve` runs this; so do the end-to-end tests, in process.
  */
-import { createCoreApi } from "../core-api/app.ts";
+import { createCoreApi, routable } from "../core-api/app.ts";
 import type { CoreApiDeps } from "../core-api/context.ts";
 import { createProxyApp } from "../proxy/createProxyApp.ts";
 import { startProxyServer } from "../proxy/startProxyServer.ts";
@@ -112,11 +112,12 @@ export const startFerry = async (
       onQueued: () => worker?.wake(),
     };
     const admin = await bootstrapAdmin(deps, config.adminToken);
+    const coreApi = createCoreApi(deps);
     const coreServer = Bun.serve({
       hostname: config.host,
       port: config.corePort,
       maxRequestBodySize: CORE_API_MAX_BODY,
-      fetch: createCoreApi(deps).fetch,
+      fetch: (request) => coreApi.fetch(routable(request)),
     });
     return {
       ferry,

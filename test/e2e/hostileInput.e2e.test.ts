@@ -3,6 +3,7 @@
  * the error envelope and writes nothing (spec §3, §7; field case C13); so
  * does hostile input to the queued API, which queues nothing (spec §5).
  */
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEchoUpstream } from "../support/echoUpstream.ts";
 import { closeSharedPGlite } from "../support/stores.ts";
@@ -330,6 +331,32 @@ describe("hostile bodies", () => {
         const answer = await ferry.api("GET", `${setup.base}/${path}?cursor=${forged(body)}`);
         expectEnvelope(answer, 400);
       }
+  });
+
+  it("routes on the path whatever the length of the Host the caller sends", async () => {
+    const { hostname, port } = new URL(ferry.coreUrl);
+    const raw = (target: string, host: string, token?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () =>
+          socket.write(
+            `GET ${target} HTTP/1.1\r\nHost: ${host}\r\n` +
+              (token ? `Authorization: ${token}\r\n` : "") +
+              "Connection: close\r\n\r\n",
+          ),
+        );
+        let text = "";
+        socket.on("data", (chunk) => (text += chunk.toString("latin1")));
+        socket.on("end", () => resolve(text.split("\r\n")[0]!));
+        socket.on("error", reject);
+      });
+
+    for (const host of ["a", "ab", "api", "a:1", "abcd", "ferry.example"]) {
+      expect(await raw("/health", host), host).toBe("HTTP/1.1 200 OK");
+      expect(await raw("/xxxxx/health", host), host).toBe("HTTP/1.1 404 Not Found");
+      expect(await raw("/anything/users/me", host, ferry.adminToken), host).toBe(
+        "HTTP/1.1 404 Not Found",
+      );
+    }
   });
 
   it("reads a bare end date on the last day there is as the whole of that day", async () => {
