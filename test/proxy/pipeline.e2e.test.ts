@@ -235,6 +235,13 @@ describe("the health route", () => {
     expect(JSON.parse(response.body.toString())).toEqual({ status: "ok" });
   });
 
+  it("answers behind a Host of any length", async () => {
+    for (const host of ["a", "api", "a:1", "ferry.example"]) {
+      const response = await call(proxy, "GET /health", [`Host: ${host}`]);
+      expect(response.status, host).toBe(200);
+    }
+  });
+
   it("leaves other paths to a JSON 404", async () => {
     const response = await call(proxy, "GET /nothing-here", []);
 
