@@ -53,22 +53,34 @@ const snapshot = async (dataDir: string) => {
   }
 };
 
+/** A data folder of its own, and the environment the CLI needs for it. */
+const dataFolder = async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), "ferry-rebuild-"));
+  const env = {
+    FERRY_DATA_DIR: dataDir,
+    FERRY_MASTER_KEY: randomMasterKey(),
+    FERRY_LOG_LEVEL: "silent",
+  };
+  return { dataDir, env };
+};
+
+/** A whole Ferry on that folder, in this process, on free ports. */
+const startIn = (env: Record<string, string>) =>
+  startFerry(
+    readConfig({
+      ...env,
+      FERRY_CORE_PORT: "0",
+      FERRY_PROXY_PORT: "0",
+      FERRY_ADMIN_TOKEN: randomToken(),
+    }),
+    createLogger("silent"),
+  );
+
 describe("ferry projections rebuild", () => {
   it("rebuilds the request log identical to the live one after 100,000 records", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "ferry-rebuild-"));
-    const env = {
-      FERRY_DATA_DIR: dataDir,
-      FERRY_MASTER_KEY: randomMasterKey(),
-      FERRY_LOG_LEVEL: "silent",
-    };
+    const { dataDir, env } = await dataFolder();
     try {
-      const config = readConfig({
-        ...env,
-        FERRY_CORE_PORT: "0",
-        FERRY_PROXY_PORT: "0",
-        FERRY_ADMIN_TOKEN: randomToken(),
-      });
-      const running = await startFerry(config, createLogger("silent"));
+      const running = await startIn(env);
       try {
         for (let start = 0; start < RECORDS; start += BATCH) {
           const records = Array.from({ length: BATCH }, (_, i) => record(start + i));
@@ -124,20 +136,9 @@ describe("ferry projections rebuild", () => {
   }, 300_000);
 
   it("ends once the log is read, when some records make no row", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "ferry-rebuild-"));
-    const env = {
-      FERRY_DATA_DIR: dataDir,
-      FERRY_MASTER_KEY: randomMasterKey(),
-      FERRY_LOG_LEVEL: "silent",
-    };
+    const { dataDir, env } = await dataFolder();
     try {
-      const config = readConfig({
-        ...env,
-        FERRY_CORE_PORT: "0",
-        FERRY_PROXY_PORT: "0",
-        FERRY_ADMIN_TOKEN: randomToken(),
-      });
-      const running = await startFerry(config, createLogger("silent"));
+      const running = await startIn(env);
       const good = Array.from({ length: 50 }, (_, n) => record(n));
       // One record without an id, one id seen twice: 52 records, 50 rows.
       const batches = [good.slice(0, 25), [...good.slice(25), { requestId: "" }, good[0]]];
