@@ -1,6 +1,7 @@
 import type { SubscribeOptions, Subscription } from "../../core/eventStore/eventStore.ts";
 import type { SqlClient } from "../sql/sqlClient.ts";
 import { readAll } from "./readAll.ts";
+import { createSleeper } from "./sleeper.ts";
 import { eventsChannel } from "./tables.ts";
 
 export type SubscribeTiming = {
@@ -35,8 +36,6 @@ export type SubscriptionControl = Subscription & {
   wake(): void;
 };
 
-type Sleeper = { wakeable: boolean; end(): void };
-
 /**
  * Delivers the log after `options.after` to `options.handle`, batch by
  * batch in log order, awaiting each before reading the next. A failed read
@@ -55,7 +54,7 @@ export function subscribe(
   let closed = false;
   let signalled = false;
   let fencedPolls = 0;
-  let sleeper: Sleeper | null = null;
+  const sleeper = createSleeper();
 
   const report = (error: unknown) => {
     // A failing error callback must not stop delivery.
@@ -67,19 +66,8 @@ export function subscribe(
   const wake = () => {
     signalled = true;
     fencedPolls = fencedPollsPerNotification;
-    if (sleeper?.wakeable) sleeper.end();
+    sleeper.wake();
   };
-
-  const sleep = (ms: number, wakeable: boolean) =>
-    new Promise<void>((resolve) => {
-      const end = () => {
-        clearTimeout(timer);
-        sleeper = null;
-        resolve();
-      };
-      const timer = setTimeout(end, ms);
-      sleeper = { wakeable, end };
-    });
 
   const listen = async (): Promise<(() => Promise<void>) | null> => {
     if (sql.listen === undefined) return null;
@@ -127,7 +115,7 @@ export function subscribe(
 
     while (!closed) {
       const next = await step(idleMs);
-      if (!closed && next.ms > 0) await sleep(next.ms, next.wakeable);
+      if (!closed && next.ms > 0) await sleeper.sleep(next.ms, next.wakeable);
     }
 
     await unlisten?.().catch(report);
@@ -141,7 +129,7 @@ export function subscribe(
     close: () => {
       closing ??= (async () => {
         closed = true;
-        sleeper?.end();
+        sleeper.end();
         await running;
       })();
       return closing;

@@ -3,6 +3,7 @@ import {
   type EventStore,
   type GlobalPosition,
 } from "../../core/eventStore/eventStore.ts";
+import { createSleeper } from "../eventStore/sleeper.ts";
 import { eventsChannel } from "../eventStore/tables.ts";
 import type { SqlClient } from "../sql/sqlClient.ts";
 import { prepareRequestLog, projectionCheckpoints } from "./prepareRequestLog.ts";
@@ -106,7 +107,8 @@ export async function startRequestLogProjector(
   let from: GlobalPosition = prepared.position;
   let supersededBy: number | null = null;
   let closed = false;
-  let sleeper: { end(): void; wakeable: boolean } | null = null;
+  // A rest that yields to the proxy is not cut short by a notification.
+  const sleeper = createSleeper();
   /** Since when the projector has found more to do at every step; null when caught up. */
   let behindSince: number | null = null;
   const share = options.yieldTo?.share ?? DEFAULT_SHARE;
@@ -161,18 +163,6 @@ export async function startRequestLogProjector(
     }
   };
 
-  /** A rest that yields to the proxy is not cut short by a notification. */
-  const sleep = (ms: number, wakeable: boolean) =>
-    new Promise<void>((resolve) => {
-      const end = () => {
-        clearTimeout(timer);
-        sleeper = null;
-        resolve();
-      };
-      const timer = setTimeout(end, ms);
-      sleeper = { end, wakeable };
-    });
-
   const yielding = () =>
     options.yieldTo !== undefined &&
     share < 1 &&
@@ -187,15 +177,13 @@ export async function startRequestLogProjector(
   const restWhileYielding = async (ms: number) => {
     const until = performance.now() + ms;
     for (let left = ms; !closed && left > 0 && yielding(); left = until - performance.now())
-      await sleep(Math.min(left, REST_SLICE_MS), false);
+      await sleeper.sleep(Math.min(left, REST_SLICE_MS), false);
   };
 
   const listen = async (): Promise<(() => Promise<void>) | null> => {
     if (sql.listen === undefined) return null;
     try {
-      return await sql.listen(eventsChannel, () => {
-        if (sleeper?.wakeable) sleeper.end();
-      });
+      return await sql.listen(eventsChannel, sleeper.wake);
     } catch (error) {
       report(error);
       return null;
@@ -220,7 +208,7 @@ export async function startRequestLogProjector(
         wait = RETRY_MS;
       }
       if (rest) await restWhileYielding(wait);
-      else if (!closed && wait > 0) await sleep(wait, true);
+      else if (!closed && wait > 0) await sleeper.sleep(wait, true);
     }
     await unlisten?.().catch(report);
   };
@@ -234,7 +222,7 @@ export async function startRequestLogProjector(
     close: () => {
       closing ??= (async () => {
         closed = true;
-        sleeper?.end();
+        sleeper.end();
         await running;
       })();
       return closing;
