@@ -179,6 +179,8 @@ function unfoldLeftOver(rows: UnfoldedRow[]): {
 } {
   const unfolded: RequestLogRow[] = [];
   const malformed: MalformedRecord[] = [];
+  const leaveOut = (row: UnfoldedRow, reason: string) =>
+    malformed.push({ streamId: row.stream_id!, streamVersion: row.stream_version!, reason });
   const unfold = (
     row: UnfoldedRow,
     record: unknown,
@@ -187,12 +189,7 @@ function unfoldLeftOver(rows: UnfoldedRow[]): {
   ) => {
     const result = rowOf(record, batch ?? {});
     if (typeof result !== "string") unfolded.push(result);
-    else
-      malformed.push({
-        streamId: row.stream_id!,
-        streamVersion: row.stream_version!,
-        reason: `record ${index}: ${result}`,
-      });
+    else leaveOut(row, `record ${index}: ${result}`);
   };
   for (const row of rows) {
     if (row.compressed === null) {
@@ -205,11 +202,7 @@ function unfoldLeftOver(rows: UnfoldedRow[]): {
     } catch (error) {
       // Bytes that do not inflate to JSON will not change: reported, not retried.
       const cause = error instanceof Error ? error.message : String(error);
-      malformed.push({
-        streamId: row.stream_id!,
-        streamVersion: row.stream_version!,
-        reason: `compressed data cannot be read: ${cause}`,
-      });
+      leaveOut(row, `compressed data cannot be read: ${cause}`);
       continue;
     }
     const records = Array.isArray(data?.records) ? data.records : [];
