@@ -11,13 +11,11 @@ import type { Logger } from "./logger.ts";
 
 export type RequestRecorder = {
   record(record: RequestRecord): void;
-  /** Whether a record arrived in the last quarter second: the proxy has traffic. */
+  /** Whether records are pending or were written within an interval: the proxy has traffic. */
   busy(): boolean;
   flush(): Promise<void>;
   stop(): Promise<void>;
 };
-
-const BUSY_WINDOW_MS = 250;
 
 export const startRequestRecorder = (deps: {
   store: EventStore;
@@ -31,7 +29,8 @@ export const startRequestRecorder = (deps: {
   let pending: RequestRecord[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let dropped = 0;
-  let lastRecordAt = Number.NEGATIVE_INFINITY;
+  /** When the last batch with records was taken to be written. */
+  let lastBatchAt = Number.NEGATIVE_INFINITY;
 
   const writeBatch = async (batch: RequestRecord[]) => {
     const byProxy = new Map<string, RequestRecord[]>();
@@ -65,6 +64,7 @@ export const startRequestRecorder = (deps: {
       let due = pending.length;
       while (due > 0) {
         const batch = pending.slice(0, Math.min(due, maxBatch));
+        lastBatchAt = Date.now();
         try {
           await writeBatch(batch);
           pending = pending.slice(batch.length);
@@ -97,7 +97,6 @@ export const startRequestRecorder = (deps: {
 
   return {
     record(record) {
-      lastRecordAt = Date.now();
       if (pending.length >= maxPending) {
         dropped += 1;
         if (dropped % 1000 === 1) logger.error({ dropped }, "request record buffer full; dropping");
@@ -106,7 +105,8 @@ export const startRequestRecorder = (deps: {
       pending.push(record);
       if (pending.length >= maxBatch) flushFullBatch();
     },
-    busy: () => Date.now() - lastRecordAt < BUSY_WINDOW_MS,
+    // Read from the buffer, so that the hot path does not keep a clock.
+    busy: () => pending.length > 0 || Date.now() - lastBatchAt < intervalMs,
     flush,
     stop: async () => {
       clearInterval(timer);
