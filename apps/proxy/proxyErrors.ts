@@ -20,6 +20,11 @@ export const proxyErrors = {
     message: "The request body is larger than this proxy accepts",
     granted: false,
   },
+  body_incomplete: {
+    status: 400,
+    message: "The request body ended before its declared length",
+    granted: false,
+  },
   rate_limited: { status: 429, message: "Request limit reached", granted: false },
   target_credential_invalid: {
     status: 500,

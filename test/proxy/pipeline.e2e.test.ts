@@ -13,7 +13,7 @@ import {
   startProxy,
   type RunningProxy,
 } from "./proxyHarness.ts";
-import { rawHead, rawRequest, responseHeader } from "./rawHttp.ts";
+import { RawConnection, rawHead, rawRequest, responseHeader } from "./rawHttp.ts";
 
 const CLOCK = Date.parse("2026-03-01T12:00:00.000Z");
 
@@ -156,6 +156,39 @@ describe("request bodies", () => {
     expect(proxy.records).toMatchObject([
       { requestBytes: body.length, status: "completed", responseStatus: 201 },
     ]);
+  });
+
+  it("of at most 64 KiB go upstream whole, with their declared length", async () => {
+    const small = "b".repeat(1024);
+    const response = await call(
+      proxy,
+      "POST /api/P/upload",
+      [CALLER_AUTH, "Content-Type: text/plain"],
+      small,
+    );
+
+    expect(response.body.toString()).toBe(createHash("sha256").update(small).digest("hex"));
+    const seen = upstream.requests[0]!;
+    expect(headerValues(seen, "content-length")).toEqual(["1024"]);
+    expect(headerValues(seen, "transfer-encoding")).toEqual([]);
+    expect(proxy.records).toMatchObject([{ requestBytes: 1024, status: "completed" }]);
+  });
+
+  it("that end short of their declared length reach no upstream and are recorded", async () => {
+    const connection = await RawConnection.open(proxy.port);
+    const head = rawHead("POST /api/P/upload HTTP/1.1", [
+      "Host: 127.0.0.1",
+      CALLER_AUTH,
+      "Content-Length: 1000",
+    ]);
+    connection.end(Buffer.concat([Buffer.from(head), Buffer.alloc(10, 97)]));
+
+    await expect.poll(() => proxy.records.length).toBe(1);
+    connection.close();
+    expect(proxy.records).toMatchObject([
+      { status: "denied", code: "body_incomplete", responseStatus: null },
+    ]);
+    expect(upstream.requests).toEqual([]);
   });
 
   it("stream upstream unchanged when the caller sends them chunked", async () => {

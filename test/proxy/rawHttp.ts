@@ -69,6 +69,11 @@ export class RawConnection {
     return this.buffer;
   }
 
+  /** Sends `raw`, then closes this side: the server reads an end of input. */
+  end(raw: string | Uint8Array): void {
+    this.socket.end(raw);
+  }
+
   close(): void {
     this.socket.destroy();
   }
