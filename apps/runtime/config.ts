@@ -22,7 +22,7 @@ const schema = z.object({
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
   FERRY_REQUEST_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
-  FERRY_REQUEST_LOG_BUSY_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
+  FERRY_REQUEST_LOG_BUSY_SHARE: z.coerce.number().gt(0).max(1).optional(),
   FERRY_MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -59,8 +59,11 @@ export type FerryConfig = {
   maxBodyBytes: number;
   /** Days request records are kept; 0 keeps them forever. */
   requestRetentionDays: number;
-  /** Share of the time the request log projector takes while the proxy has traffic. */
-  requestLogBusyShare: number;
+  /**
+   * Share of the time the request log projector takes while the proxy has
+   * traffic; unset, the projector's own default.
+   */
+  requestLogBusyShare?: number;
   maxAsyncBodyBytes: number;
   /** Whether `ferry serve` runs a delivery worker in its process. */
   worker: boolean;
