@@ -39,6 +39,8 @@ export function createForwarder(deps: ProxyDeps): Forward {
     // proxy's own processor time for a 1 KiB POST). Larger declared bodies
     // stream as they arrive.
     const hasBody = method !== "GET" && method !== "HEAD";
+    // A body sent with GET or HEAD is not forwarded, so it is not counted.
+    if (!hasBody) outcome.requestBytes = 0;
     if (outcome.requestBytes > maxBodyBytes) {
       record(denied(outcome, path, redactedQuery, "body_too_large"));
       return errorResponse("body_too_large", requestId);
@@ -113,10 +115,16 @@ export function createForwarder(deps: ProxyDeps): Forward {
       if (shouldBuffer(upstream, method)) buffered = await upstream.arrayBuffer();
     } catch (error) {
       // 7. Upstream errors: a timeout is 504, anything else 502. The URL is
-      // never logged or answered: its query may hold an injected secret.
+      // never logged or answered: its query may hold an injected secret. A
+      // streamed body breaks the call when the caller's connection ends
+      // short of it: that is the caller's doing, not the upstream's.
       const duration = now() - upstreamStartedAt;
       const code: ProxyErrorCode =
-        abort.signal.reason === TIMED_OUT ? "upstream_timeout" : "upstream_unreachable";
+        abort.signal.reason === TIMED_OUT
+          ? "upstream_timeout"
+          : body instanceof ReadableStream && request.signal.aborted
+            ? "body_incomplete"
+            : "upstream_unreachable";
       record(failed(outcome, path, recordQuery, code, duration));
       logger.warn(
         {

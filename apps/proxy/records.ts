@@ -108,8 +108,17 @@ export function failed(
   };
 }
 
-/** The declared `Content-Length`; 0 when the body is chunked or absent. */
+/**
+ * The declared `Content-Length`; 0 when the body is chunked or absent. The
+ * field sent more than once with the same value arrives as a list, which
+ * RFC 9112 §6.3 lets a recipient read as that one value (the server
+ * refuses differing ones).
+ */
 export function declaredLength(headers: Headers): number {
-  const length = Number(headers.get("content-length"));
+  const value = headers.get("content-length");
+  if (value === null) return 0;
+  const comma = value.indexOf(",");
+  const length = Number(comma < 0 ? value : value.slice(0, comma));
+  if (comma >= 0 && value.split(",").some((item) => Number(item) !== length)) return 0;
   return Number.isSafeInteger(length) && length > 0 ? length : 0;
 }

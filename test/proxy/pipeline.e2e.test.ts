@@ -191,6 +191,43 @@ describe("request bodies", () => {
     expect(upstream.requests).toEqual([]);
   });
 
+  it("that stream and end short of their declared length are the caller's failure", async () => {
+    const connection = await RawConnection.open(proxy.port);
+    const head = rawHead("POST /api/P/upload HTTP/1.1", [
+      "Host: 127.0.0.1",
+      CALLER_AUTH,
+      `Content-Length: ${body.length}`,
+    ]);
+    connection.end(Buffer.concat([Buffer.from(head), body.subarray(0, 100_000)]));
+
+    await expect.poll(() => proxy.records.length).toBe(1);
+    connection.close();
+    expect(proxy.records).toMatchObject([
+      { status: "failed", code: "body_incomplete", requestBytes: body.length },
+    ]);
+  });
+
+  it("count a Content-Length sent twice with the same value once", async () => {
+    await call(
+      proxy,
+      "POST /api/P/upload",
+      [CALLER_AUTH, "Content-Length: 5", "Content-Length: 5"],
+      "hello",
+    );
+
+    expect(upstream.requests[0]!.bodySha256).toBe(
+      createHash("sha256").update("hello").digest("hex"),
+    );
+    expect(proxy.records).toMatchObject([{ requestBytes: 5, status: "completed" }]);
+  });
+
+  it("sent with GET are neither forwarded nor counted", async () => {
+    await call(proxy, "GET /api/P/search", [CALLER_AUTH], "hello");
+
+    expect(upstream.requests[0]!.bodySha256).toBe(createHash("sha256").update("").digest("hex"));
+    expect(proxy.records).toMatchObject([{ requestBytes: 0, status: "completed" }]);
+  });
+
   it("stream upstream unchanged when the caller sends them chunked", async () => {
     const chunks = [body.subarray(0, 1000), body.subarray(1000)];
     const framed = Buffer.concat(
