@@ -6,7 +6,19 @@ import * as z from "zod";
 import { resolveRetryPolicy } from "../../core/async/retryPolicy.ts";
 import type { WorkerOptions } from "../worker/deliveryWorker.ts";
 
-const port = z.coerce.number().int().min(0).max(65535);
+/*
+ * A number as people write one in decimal: `Number` alone would also take
+ * `0x10`, `0b1`, `1_000` is refused but `" "` and `""` read as 0, and
+ * `Infinity` passes. The checks after it then speak of the value's range.
+ */
+const decimal = z
+  .string()
+  .trim()
+  .regex(/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i, "must be a decimal number")
+  .transform(Number);
+const number = (check: z.ZodNumber) => decimal.pipe(check);
+
+const port = number(z.number().int().min(0).max(65535));
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -21,27 +33,19 @@ const schema = z.object({
   FERRY_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
-  FERRY_REQUEST_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
-  FERRY_REQUEST_LOG_BUSY_SHARE: z.coerce.number().gt(0).max(1).optional(),
-  FERRY_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(10 * 1024 * 1024),
-  FERRY_ASYNC_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(10 * 1024 * 1024),
+  FERRY_REQUEST_RETENTION_DAYS: number(z.number().int().min(0)).default(90),
+  FERRY_REQUEST_LOG_BUSY_SHARE: number(z.number().gt(0).max(1)).optional(),
+  FERRY_MAX_BODY_BYTES: number(z.number().int().positive()).default(10 * 1024 * 1024),
+  FERRY_ASYNC_MAX_BODY_BYTES: number(z.number().int().positive()).default(10 * 1024 * 1024),
   FERRY_WORKER: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
-  FERRY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
-  FERRY_WORKER_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
-  FERRY_WORKER_POLL_MS: z.coerce.number().int().min(10).default(1_000),
-  FERRY_WORKER_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
-  FERRY_RETRY_MAX_RETRIES: z.coerce.number().int().min(0).max(100).optional(),
-  FERRY_RETRY_WINDOW_MS: z.coerce.number().int().min(1).optional(),
-  FERRY_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).optional(),
-  FERRY_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).optional(),
+  FERRY_WORKER_CONCURRENCY: number(z.number().int().min(1).max(10_000)).default(32),
+  FERRY_WORKER_LEASE_MS: number(z.number().int().min(100)).default(30_000),
+  FERRY_WORKER_POLL_MS: number(z.number().int().min(10)).default(1_000),
+  FERRY_WORKER_SWEEP_MS: number(z.number().int().min(100)).default(60_000),
+  FERRY_RETRY_MAX_RETRIES: number(z.number().int().min(0).max(100)).optional(),
+  FERRY_RETRY_WINDOW_MS: number(z.number().int().min(1)).optional(),
+  FERRY_RETRY_BASE_DELAY_MS: number(z.number().int().min(1)).optional(),
+  FERRY_RETRY_MAX_DELAY_MS: number(z.number().int().min(1)).optional(),
 });
 
 export type FerryConfig = {
