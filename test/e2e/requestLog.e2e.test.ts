@@ -274,6 +274,60 @@ function requestLogSuite(name: string, openSql?: () => Promise<SqlClient>) {
       expect((await get(`/api${base}?limit=1`)).body.data).toEqual([one]);
     });
 
+    it("refuses a time range that can hold nothing, naming both bounds", async () => {
+      const scoped = `${setup.base}/proxies/${setup.proxy.proxyId}/requests`;
+      const at = "2024-05-01T10:00:00Z";
+      const cases: [string, string, string][] = [
+        [`requests?startDate=2024-05-01T10:00:01Z&endDate=${at}`, "startDate", "endDate"],
+        // Compared as instants: 10:00 at -02:00 is noon UTC.
+        [
+          `requests?startDate=2024-05-01T10:00:00-02:00&endDate=2024-05-01T11:00:00Z`,
+          "startDate",
+          "endDate",
+        ],
+        // A bare end date is its whole day, and the day after begins past it.
+        ["requests?startDate=2024-05-02&endDate=2024-05-01", "startDate", "endDate"],
+        ["usage?startDate=2024-05-02&endDate=2024-05-01", "startDate", "endDate"],
+        [
+          `requests?processedAfter=${at}&processedBefore=${at}`,
+          "processedAfter",
+          "processedBefore",
+        ],
+        [
+          `usage?processedAfter=2024-05-01T11:00:00Z&processedBefore=${at}`,
+          "processedAfter",
+          "processedBefore",
+        ],
+        [`requests?startDate=${at}&processedBefore=${at}`, "startDate", "processedBefore"],
+        [`requests?processedAfter=${at}&endDate=${at}`, "processedAfter", "endDate"],
+      ];
+      for (const [query, first, second] of cases)
+        for (const path of query.startsWith("requests")
+          ? [`${setup.base}/${query}`, `${scoped}${query.slice("requests".length)}`]
+          : [`${setup.base}/${query}`]) {
+          const { status, body } = await get(path);
+          expect({ path, status }).toEqual({ path, status: 400 });
+          expect(body.error.code).toBe("invalid_input");
+          expect(body.error.details).toEqual([
+            { field: first, message: expect.stringContaining(second) },
+          ]);
+        }
+
+      // One instant, or one day, is a range.
+      for (const query of [
+        `startDate=${at}&endDate=${at}`,
+        `startDate=${lastDay}&endDate=${lastDay}`,
+        "startDate=2024-05-01T12:00:00Z&endDate=2024-05-01",
+      ]) {
+        expect((await get(`${setup.base}/requests?${query}`)).status).toBe(200);
+        expect((await get(`${setup.base}/usage?${query}`)).status).toBe(200);
+      }
+      expect(
+        (await get(`${scoped}?processedAfter=${at}&processedBefore=2024-05-01T10:00:00.001Z`))
+          .status,
+      ).toBe(200);
+    });
+
     it("reads one request by id, and 404s for what is missing or another client's", async () => {
       const { data } = (await get(`${setup.base}/requests`)).body;
       const mine = data[0];

@@ -59,24 +59,50 @@ export class QueryReader {
     return value === undefined || value === "" ? undefined : value;
   }
 
-  /** Time bounds from `startDate`/`endDate` (inclusive) and `processedAfter`/`processedBefore` (exclusive). */
+  /**
+   * Time bounds from `startDate`/`endDate` (inclusive) and
+   * `processedAfter`/`processedBefore` (exclusive). A range that can hold
+   * nothing (a start after an end, or an exclusive bound at the other's
+   * instant) is refused naming both: an empty answer would look like no
+   * traffic. Equal inclusive bounds are one instant, and valid.
+   */
   bounds(): TimeBound[] {
-    const bounds: TimeBound[] = [];
+    type Named = { field: string; bound: TimeBound };
     const read = (field: string, toBound: (at: Date, dateOnly: boolean) => TimeBound) => {
       const value = this.text(field);
-      if (value === undefined) return;
-      parseTime(value).match(
-        ({ at, dateOnly }) => bounds.push(toBound(at, dateOnly)),
-        (message) => this.errors.push({ field, message }),
+      if (value === undefined) return [];
+      return parseTime(value).match(
+        ({ at, dateOnly }): Named[] => [{ field, bound: toBound(at, dateOnly) }],
+        (message): Named[] => {
+          this.errors.push({ field, message });
+          return [];
+        },
       );
     };
 
-    read("startDate", (at) => ({ op: ">=", at }));
+    const startDate = read("startDate", (at) => ({ op: ">=", at }));
     // A bare end date includes that whole day.
-    read("endDate", (at, dateOnly) => (dateOnly ? throughDay(at) : { op: "<=", at }));
-    read("processedAfter", (at) => ({ op: ">", at }));
-    read("processedBefore", (at) => ({ op: "<", at }));
-    return bounds;
+    const endDate = read("endDate", (at, dateOnly) =>
+      dateOnly ? throughDay(at) : { op: "<=", at },
+    );
+    const processedAfter = read("processedAfter", (at) => ({ op: ">", at }));
+    const processedBefore = read("processedBefore", (at) => ({ op: "<", at }));
+
+    for (const lower of [...startDate, ...processedAfter])
+      for (const upper of [...endDate, ...processedBefore]) {
+        const from = lower.bound.at.getTime();
+        const to = upper.bound.at.getTime();
+        const inclusive = lower.bound.op === ">=" && upper.bound.op === "<=";
+        if (from < to || (from === to && inclusive)) continue;
+        const message =
+          lower.field === "startDate" && upper.field === "endDate"
+            ? "must not be after endDate"
+            : `must be before ${upper.field}`;
+        this.errors.push({ field: lower.field, message });
+      }
+    return [...startDate, ...endDate, ...processedAfter, ...processedBefore].map(
+      ({ bound }) => bound,
+    );
   }
 
   oneOf<T extends string>(field: string, allowed: readonly T[]): T | undefined {
