@@ -6,6 +6,11 @@
  * dropped: records are stamped to the millisecond.
  */
 import { err, ok, type Result } from "neverthrow";
+import {
+  INSTANT_OUT_OF_RANGE,
+  isWithinInstantRange,
+  LATEST_INSTANT,
+} from "../../core/domain/instants.ts";
 
 export type ParsedTime = { at: Date; dateOnly: boolean };
 
@@ -57,17 +62,9 @@ export function parseTime(value: string): Result<ParsedTime, string> {
       ? 0
       : (sign === "-" ? -1 : 1) * (fields.offsetHours * 60 + fields.offsetMinutes) * 60_000;
   const at = new Date(local + ms - offset);
-  if (at < earliest || at > latest) return err("must fall within the years 0001 to 9999 (UTC)");
+  if (!isWithinInstantRange(at)) return err(INSTANT_OUT_OF_RANGE);
   return ok({ at, dateOnly: hour === undefined });
 }
-
-/*
- * What Postgres and `Date.prototype.toISOString` agree on: Postgres has no
- * year 0, and past 9999 the ISO string takes a sign and six digits that
- * Postgres does not read.
- */
-const earliest = new Date("0001-01-01T00:00:00.000Z");
-const latest = new Date("9999-12-31T23:59:59.999Z");
 
 /**
  * The bound that includes the whole of a bare date's day: before midnight
@@ -75,5 +72,5 @@ const latest = new Date("9999-12-31T23:59:59.999Z");
  */
 export const throughDay = (day: Date): { op: "<" | "<="; at: Date } => {
   const midnight = new Date(day.getTime() + DAY_MS);
-  return midnight > latest ? { op: "<=", at: latest } : { op: "<", at: midnight };
+  return midnight > LATEST_INSTANT ? { op: "<=", at: LATEST_INSTANT } : { op: "<", at: midnight };
 };

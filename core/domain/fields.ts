@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { hasControlChars } from "./httpSyntax.ts";
+import { INSTANT_OUT_OF_RANGE, isWithinInstantRange } from "./instants.ts";
 
 /**
  * Field rules shared by every resource. The apps compose their request
@@ -44,14 +45,19 @@ export const requestLimitSchema = z
   .max(Number.MAX_SAFE_INTEGER, { error: "is too large" })
   .nullable();
 
-/** An ISO-8601 timestamp with a zone, normalised to UTC with milliseconds. */
+/**
+ * An ISO-8601 timestamp with a zone, normalised to UTC with milliseconds,
+ * within the years 0001 to 9999 (UTC): past them the normalised form would
+ * be `+010000-…`, which this schema itself would refuse when it reads it back.
+ */
 export const timestampSchema = z
   .string({ error: "must be an ISO-8601 timestamp" })
   .refine(
     (value) =>
       /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value)),
-    { error: "must be an ISO-8601 timestamp with a time zone (Z or an offset)" },
+    { error: "must be an ISO-8601 timestamp with a time zone (Z or an offset)", abort: true },
   )
+  .refine((value) => isWithinInstantRange(new Date(value)), { error: INSTANT_OUT_OF_RANGE })
   .transform((value) => new Date(value).toISOString());
 
 /**

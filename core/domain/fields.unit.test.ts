@@ -126,6 +126,18 @@ describe("timestamps and ids", () => {
     }
   });
 
+  it("refuse a timestamp outside the years 0001 to 9999 (UTC), saying so", () => {
+    accepts(timestampSchema).as("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z");
+    accepts(timestampSchema).as("0001-01-01T01:00:00+01:00", "0001-01-01T00:00:00.000Z");
+    for (const input of ["9999-12-31T23:00:00-05:00", "0000-12-31T23:59:59Z"]) {
+      const parsed = timestampSchema.safeParse(input);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((issue) => issue.message)).toEqual([
+        "must fall within the years 0001 to 9999 (UTC)",
+      ]);
+    }
+  });
+
   it("know an id by its prefix and ULID", () => {
     accepts(prefixedIdSchema("crd")).as(
       "crd_01J00000000000000000000001",

@@ -176,6 +176,24 @@ describe("a credential's history", () => {
       expect(answer.body.error.details).toEqual([{ field: "asOf", message: expect.any(String) }]);
     }
   });
+
+  it("refuses an asOf outside the years 0001 to 9999 (UTC), and reads the last instant there is", async () => {
+    const setup = await createIntegration(ferry, UPSTREAM);
+    const path = `${setup.base}/credentials/${setup.proxyCredential.credentialId}/history`;
+
+    // Past 9999 once in UTC: it would be answered as `+010000-…`.
+    for (const asOf of ["9999-12-31T23:00:00-05:00", "0000-12-31T23:00:00Z"]) {
+      const answer = await ferry.api("GET", `${path}?asOf=${asOf}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe("invalid_input");
+      expect(answer.body.error.details).toEqual([
+        { field: "asOf", message: "must fall within the years 0001 to 9999 (UTC)" },
+      ]);
+    }
+    const last = await ferry.api("GET", `${path}?asOf=9999-12-31T23:59:59.999Z`);
+    expect(last.status).toBe(200);
+    expect(last.body.asOf).toBe("9999-12-31T23:59:59.999Z");
+  });
 });
 
 describe("a target's and a proxy's history", () => {

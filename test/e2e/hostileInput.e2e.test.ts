@@ -305,6 +305,41 @@ describe("hostile bodies", () => {
     }
   });
 
+  it("refuses an instant past the year 9999 in a body, saying it must fall within 0001 to 9999", async () => {
+    // Past 9999 once in UTC: its ISO string would be `+010000-…`.
+    const past = "9999-12-31T23:00:00-05:00";
+    const range = "must fall within the years 0001 to 9999 (UTC)";
+    const oauth2 = (expiresAt: string) => ({
+      credentialName: "oauth",
+      credentialType: "target",
+      authType: "oauth2",
+      secret: { accessToken: "at_1", expiresAt },
+    });
+    const created = await ferry.api(
+      "POST",
+      `${setup.base}/credentials`,
+      oauth2("9999-12-31T23:59:59.999Z"),
+    );
+    expect(created.status).toBe(201);
+    const rotate = `${setup.base}/credentials/${created.body.credentialId}`;
+
+    const before = await eventCount();
+    const token = await ferry.api("POST", "/users/me/tokens", { tokenName: "t", expiresAt: past });
+    expectEnvelope(token, 400);
+    expect(token.body.error.details).toEqual([{ field: "expiresAt", message: range }]);
+    for (const [method, path] of [
+      ["POST", `${setup.base}/credentials`],
+      ["PUT", rotate],
+    ] as const) {
+      const answer = await ferry.api(method, path, oauth2(past));
+      expectEnvelope(answer, 400);
+      expect(answer.body.error.details.issues).toEqual([
+        { field: "secret.expiresAt", message: range },
+      ]);
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
   it("answers a body nested a hundred thousand levels deep, and keeps serving", async () => {
     const deep = `{"clientName":"deep","a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
     const answer = await ferry.api("POST", "/clients", deep);
