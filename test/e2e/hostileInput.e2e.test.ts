@@ -340,6 +340,25 @@ describe("hostile bodies", () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it("refuses a custom header or query parameter named __proto__ rather than dropping it", async () => {
+    const custom = (secret: string) =>
+      `{"credentialName":"custom","credentialType":"target","authType":"custom","secret":${secret}}`;
+    const before = await eventCount();
+    for (const [secret, field] of [
+      ['{"headers":{"__proto__":"x"}}', "secret.headers.__proto__"],
+      ['{"headers":{"X-Tenant":"t","__proto__":"x"}}', "secret.headers.__proto__"],
+      ['{"headers":{"X-Tenant":"t"},"query":{"__proto__":"x"}}', "secret.query.__proto__"],
+    ]) {
+      const answer = await ferry.api("POST", `${setup.base}/credentials`, custom(secret!));
+      expectEnvelope(answer, 400);
+      expect(answer.body.error.code).toBe("invalid_secret");
+      expect(answer.body.error.details.issues).toEqual([
+        { field, message: expect.stringContaining("__proto__") },
+      ]);
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
   it("answers a body nested a hundred thousand levels deep, and keeps serving", async () => {
     const deep = `{"clientName":"deep","a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
     const answer = await ferry.api("POST", "/clients", deep);

@@ -69,39 +69,53 @@ export const endpointURL = () =>
     { error: "must be an absolute http or https URL without credentials" },
   );
 
+/**
+ * `map`, refusing a key named `__proto__`. JSON.parse keeps one as an own
+ * key, but a record drops it (writing it would set the prototype), so a
+ * custom header or parameter of that name would vanish without a word.
+ */
+const refusingProtoKey = <T extends z.ZodType>(map: T, message: string) =>
+  z.preprocess((input, ctx) => {
+    if (typeof input === "object" && input !== null && Object.hasOwn(input, "__proto__"))
+      ctx.addIssue({ code: "custom", message, path: ["__proto__"], input });
+    return input;
+  }, map);
+
 /** Headers injected verbatim: token names, safe values, nothing that frames the request. */
 export const headerMap = () =>
-  z
-    .record(z.string(), headerValue(), { error: "must be an object of header names to strings" })
-    .superRefine((headers, ctx) => {
-      const seen = new Set<string>();
-      for (const name of Object.keys(headers)) {
-        const problem = !isToken(name)
-          ? "header name must be an HTTP token (no space, colon, CR or LF)"
-          : isReservedHeaderName(name)
-            ? "header is set by the proxy itself and cannot be injected"
-            : seen.has(name.toLowerCase())
-              ? "header name is given twice (names are case-insensitive)"
-              : null;
-        if (problem !== null) ctx.addIssue({ code: "custom", message: problem, path: [name] });
-        seen.add(name.toLowerCase());
-      }
-    });
+  refusingProtoKey(
+    z.record(z.string(), headerValue(), { error: "must be an object of header names to strings" }),
+    "header name __proto__ is reserved and cannot be injected",
+  ).superRefine((headers, ctx) => {
+    const seen = new Set<string>();
+    for (const name of Object.keys(headers)) {
+      const problem = !isToken(name)
+        ? "header name must be an HTTP token (no space, colon, CR or LF)"
+        : isReservedHeaderName(name)
+          ? "header is set by the proxy itself and cannot be injected"
+          : seen.has(name.toLowerCase())
+            ? "header name is given twice (names are case-insensitive)"
+            : null;
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem, path: [name] });
+      seen.add(name.toLowerCase());
+    }
+  });
 
 /** Query parameters injected verbatim; they are percent-encoded when sent (field case C14). */
 export const queryMap = () =>
-  z
-    .record(z.string(), encodedValue(), {
+  refusingProtoKey(
+    z.record(z.string(), encodedValue(), {
       error: "must be an object of parameter names to strings",
-    })
-    .superRefine((query, ctx) => {
-      for (const name of Object.keys(query)) {
-        if (name === "" || hasControlChars(name)) {
-          ctx.addIssue({
-            code: "custom",
-            message: "parameter name must be non-empty, without control characters",
-            path: [name],
-          });
-        }
+    }),
+    "parameter name __proto__ is reserved and cannot be injected",
+  ).superRefine((query, ctx) => {
+    for (const name of Object.keys(query)) {
+      if (name === "" || hasControlChars(name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "parameter name must be non-empty, without control characters",
+          path: [name],
+        });
       }
-    });
+    }
+  });

@@ -434,6 +434,21 @@ describe("parseSecret, custom", () => {
     );
   });
 
+  it("refuses a header or query name __proto__, which JSON.parse keeps as an own key", () => {
+    for (const [input, field] of [
+      ['{"headers":{"__proto__":"x"}}', "secret.headers.__proto__"],
+      ['{"headers":{"X-A":"1","__proto__":"x"}}', "secret.headers.__proto__"],
+      ['{"headers":{"X-A":"1"},"query":{"__proto__":"x"}}', "secret.query.__proto__"],
+    ] as const) {
+      expect(badFields(refused("target", "custom", JSON.parse(input)))).toEqual([field]);
+    }
+    // Names that are only properties of Object.prototype stay ordinary names.
+    expect(
+      parsed("target", "custom", { headers: { constructor: "1" }, query: { toString: "2" } })
+        .fields,
+    ).toEqual(["headers.constructor", "query.toString"]);
+  });
+
   it("refuses CR or LF in a query name or value, and values that are not strings", () => {
     expect(badFields(refused("target", "custom", { query: { "a\r\n": "1" } }))).toEqual([
       "secret.query.a\r\n",
