@@ -7,6 +7,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import {
+  existsOnCalendar,
   INSTANT_OUT_OF_RANGE,
   isWithinInstantRange,
   LATEST_INSTANT,
@@ -39,22 +40,18 @@ export function parseTime(value: string): Result<ParsedTime, string> {
     offsetHours: Number(offH ?? 0),
     offsetMinutes: Number(offM ?? 0),
   };
-  if (fields.hour > 23 || fields.minute > 59 || fields.second > 59)
+  if (!existsOnCalendar(2000, 1, 1, fields.hour, fields.minute, fields.second))
     return err("has a time of day that does not exist");
   if (fields.offsetHours > 23 || fields.offsetMinutes > 59)
     return err("has an offset that does not exist");
+  if (!existsOnCalendar(Number(year), fields.month, fields.day))
+    return err("has a date that does not exist");
 
   // Date.UTC would read years 0 to 99 as 1900 to 1999.
   const civil = new Date(0);
   civil.setUTCFullYear(Number(year), fields.month - 1, fields.day);
   civil.setUTCHours(fields.hour, fields.minute, fields.second, 0);
   const local = civil.getTime();
-  if (
-    Number.isNaN(local) ||
-    civil.getUTCMonth() !== fields.month - 1 ||
-    civil.getUTCDate() !== fields.day
-  )
-    return err("has a date that does not exist");
 
   const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"));
   const offset =

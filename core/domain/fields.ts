@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { hasControlChars } from "./httpSyntax.ts";
-import { INSTANT_OUT_OF_RANGE, isWithinInstantRange } from "./instants.ts";
+import { existsOnCalendar, INSTANT_OUT_OF_RANGE, isWithinInstantRange } from "./instants.ts";
 
 /**
  * Field rules shared by every resource. The apps compose their request
@@ -50,13 +50,33 @@ export const requestLimitSchema = z
  * within the years 0001 to 9999 (UTC): past them the normalised form would
  * be `+010000-…`, which this schema itself would refuse when it reads it back.
  */
+const timestampShape =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?.*(Z|[+-]\d{2}:?\d{2})$/i;
+
 export const timestampSchema = z
   .string({ error: "must be an ISO-8601 timestamp" })
+  .refine((value) => timestampShape.test(value), {
+    error: "must be an ISO-8601 timestamp with a time zone (Z or an offset)",
+    abort: true,
+  })
   .refine(
-    (value) =>
-      /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value)),
-    { error: "must be an ISO-8601 timestamp with a time zone (Z or an offset)", abort: true },
+    (value) => {
+      const [, year, month, day, hour, minute, second] = timestampShape.exec(value)!;
+      return existsOnCalendar(
+        Number(year),
+        Number(month),
+        Number(day),
+        Number(hour),
+        Number(minute),
+        Number(second ?? 0),
+      );
+    },
+    { error: "has a date or time of day that does not exist", abort: true },
   )
+  .refine((value) => !Number.isNaN(Date.parse(value)), {
+    error: "must be an ISO-8601 timestamp with a time zone (Z or an offset)",
+    abort: true,
+  })
   .refine((value) => isWithinInstantRange(new Date(value)), { error: INSTANT_OUT_OF_RANGE })
   .transform((value) => new Date(value).toISOString());
 

@@ -126,6 +126,25 @@ describe("timestamps and ids", () => {
     }
   });
 
+  it("refuse a date or time of day that does not exist instead of rolling it over", () => {
+    accepts(timestampSchema).as("2028-02-29T23:59:59Z", "2028-02-29T23:59:59.000Z");
+    for (const input of [
+      "2027-02-29T00:00:00Z",
+      "2027-02-30T00:00:00Z",
+      "2027-04-31T00:00:00+02:00",
+      "2027-01-01T24:00:00Z",
+      "2027-01-01T23:60:00Z",
+      "2027-01-01T23:59:60Z",
+      "2027-01-00T00:00:00Z",
+    ]) {
+      const parsed = timestampSchema.safeParse(input);
+      expect([input, parsed.success]).toEqual([input, false]);
+      expect(parsed.error?.issues.map((issue) => issue.message)).toEqual([
+        "has a date or time of day that does not exist",
+      ]);
+    }
+  });
+
   it("refuse a timestamp outside the years 0001 to 9999 (UTC), saying so", () => {
     accepts(timestampSchema).as("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z");
     accepts(timestampSchema).as("0001-01-01T01:00:00+01:00", "0001-01-01T00:00:00.000Z");

@@ -14,3 +14,23 @@ export const INSTANT_OUT_OF_RANGE = "must fall within the years 0001 to 9999 (UT
 /** Whether `at` is an instant Ferry can store and answer; never for an invalid date. */
 export const isWithinInstantRange = (at: Date): boolean =>
   at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;
+
+/**
+ * Whether a civil date and time of day exist: no 30 February, no hour 24,
+ * no minute or second 60. `Date` itself rolls such values over silently
+ * (`2027-02-30` becomes 2 March), so every reader checks them first.
+ */
+export function existsOnCalendar(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): boolean {
+  if (hour > 23 || minute > 59 || second > 59 || month < 1 || month > 12 || day < 1) return false;
+  // setUTCFullYear, not Date.UTC, which reads years 0 to 99 as 1900 to 1999.
+  const civil = new Date(0);
+  civil.setUTCFullYear(year, month - 1, day);
+  return civil.getUTCMonth() === month - 1 && civil.getUTCDate() === day;
+}
