@@ -3,7 +3,7 @@
  * value stops the process at start with a message naming the variable.
  */
 import * as z from "zod";
-import { resolveRetryPolicy } from "../../core/async/retryPolicy.ts";
+import { MAX_RETRIES, MAX_RETRY_MS, resolveRetryPolicy } from "../../core/async/retryPolicy.ts";
 import type { WorkerOptions } from "../worker/deliveryWorker.ts";
 
 /*
@@ -18,7 +18,22 @@ const decimal = z
   .transform(Number);
 const number = (check: z.ZodNumber) => decimal.pipe(check);
 
-const port = number(z.number().int().min(0).max(65535));
+/** A whole number from `min` to `max`, saying so when it is not. */
+const whole = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
+  number(
+    z
+      .number()
+      .int({ error: "must be a whole number" })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+
+/** The longest wait a timer takes: setTimeout fires at once past it. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** A hundred years: the retention cutoff must stay within the instants Ferry stores. */
+const MAX_RETENTION_DAYS = 36_500;
+
+const port = whole(0, 65535);
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -33,19 +48,22 @@ const schema = z.object({
   FERRY_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
-  FERRY_REQUEST_RETENTION_DAYS: number(z.number().int().min(0)).default(90),
-  FERRY_REQUEST_LOG_BUSY_SHARE: number(z.number().gt(0).max(1)).optional(),
-  FERRY_MAX_BODY_BYTES: number(z.number().int().positive()).default(10 * 1024 * 1024),
-  FERRY_ASYNC_MAX_BODY_BYTES: number(z.number().int().positive()).default(10 * 1024 * 1024),
+  FERRY_REQUEST_RETENTION_DAYS: whole(0, MAX_RETENTION_DAYS).default(90),
+  FERRY_REQUEST_LOG_BUSY_SHARE: number(
+    z.number().gt(0, { error: "must be more than 0" }).max(1, { error: "must be at most 1" }),
+  ).optional(),
+  FERRY_MAX_BODY_BYTES: whole(1).default(10 * 1024 * 1024),
+  FERRY_ASYNC_MAX_BODY_BYTES: whole(1).default(10 * 1024 * 1024),
   FERRY_WORKER: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
-  FERRY_WORKER_CONCURRENCY: number(z.number().int().min(1).max(10_000)).default(32),
-  FERRY_WORKER_LEASE_MS: number(z.number().int().min(100)).default(30_000),
-  FERRY_WORKER_POLL_MS: number(z.number().int().min(10)).default(1_000),
-  FERRY_WORKER_SWEEP_MS: number(z.number().int().min(100)).default(60_000),
-  FERRY_RETRY_MAX_RETRIES: number(z.number().int().min(0).max(100)).optional(),
-  FERRY_RETRY_WINDOW_MS: number(z.number().int().min(1)).optional(),
-  FERRY_RETRY_BASE_DELAY_MS: number(z.number().int().min(1)).optional(),
-  FERRY_RETRY_MAX_DELAY_MS: number(z.number().int().min(1)).optional(),
+  FERRY_WORKER_CONCURRENCY: whole(1, 10_000).default(32),
+  FERRY_WORKER_LEASE_MS: whole(100, MAX_TIMER_MS).default(30_000),
+  FERRY_WORKER_POLL_MS: whole(10, MAX_TIMER_MS).default(1_000),
+  FERRY_WORKER_SWEEP_MS: whole(100, MAX_TIMER_MS).default(60_000),
+  // The same bounds as a target's retry policy.
+  FERRY_RETRY_MAX_RETRIES: whole(0, MAX_RETRIES).optional(),
+  FERRY_RETRY_WINDOW_MS: whole(1, MAX_RETRY_MS).optional(),
+  FERRY_RETRY_BASE_DELAY_MS: whole(1, MAX_RETRY_MS).optional(),
+  FERRY_RETRY_MAX_DELAY_MS: whole(1, MAX_RETRY_MS).optional(),
 });
 
 export type FerryConfig = {

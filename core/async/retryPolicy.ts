@@ -25,6 +25,10 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 const DAY_MS = 24 * 60 * 60_000;
+/** The longest window or delay a policy may set, here or in the environment. */
+export const MAX_RETRY_MS = DAY_MS;
+/** The most retries a policy may set. */
+export const MAX_RETRIES = 100;
 
 const whole = (max: number, min = 0) =>
   z
@@ -37,10 +41,10 @@ const whole = (max: number, min = 0) =>
 export const retryPolicySchema = z
   .strictObject(
     {
-      maxRetries: whole(100).optional(),
-      windowMs: whole(DAY_MS, 1).optional(),
-      baseDelayMs: whole(DAY_MS, 1).optional(),
-      maxDelayMs: whole(DAY_MS, 1).optional(),
+      maxRetries: whole(MAX_RETRIES).optional(),
+      windowMs: whole(MAX_RETRY_MS, 1).optional(),
+      baseDelayMs: whole(MAX_RETRY_MS, 1).optional(),
+      maxDelayMs: whole(MAX_RETRY_MS, 1).optional(),
     },
     { error: "must be an object of maxRetries, windowMs, baseDelayMs and maxDelayMs" },
   )

@@ -3,14 +3,14 @@
  * token on first start only, data survive a restart, and SIGTERM lets an
  * in-flight request finish and flushes its request record before exit.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PGlite } from "@electric-sql/pglite";
 import { startEchoUpstream } from "../support/echoUpstream.ts";
 import { callApi, randomMasterKey } from "../support/ferry.ts";
-import { serveFerry, type ServedFerry } from "../support/ferryProcess.ts";
+import { freePort, serveFerry, type ServedFerry } from "../support/ferryProcess.ts";
 
 let dataDir: string;
 let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
@@ -108,4 +108,56 @@ describe("ferry serve on the embedded store", () => {
       await db.close();
     }
   }, 90_000);
+
+  it("stops when `npm start` is sent SIGTERM, as a process manager sends it", async () => {
+    const own = await mkdtemp(join(tmpdir(), "ferry-npm-start-"));
+    const npm = Bun.spawn(["npm", "start"], {
+      cwd: join(import.meta.dirname, "..", ".."),
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        FERRY_DATA_DIR: own,
+        FERRY_MASTER_KEY: masterKey,
+        FERRY_CORE_PORT: String(freePort()),
+        FERRY_PROXY_PORT: String(freePort()),
+      },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    let ferryPid = 0;
+    try {
+      let output = "";
+      const reader = npm.stdout.getReader();
+      while (!output.includes("ferry is serving")) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`npm start ended: ${output}`);
+        output += new TextDecoder().decode(value);
+      }
+      ferryPid = Number((await readFile(join(own, "ferry.pid"), "utf8")).trim());
+      expect(ferryPid).not.toBe(npm.pid);
+
+      npm.kill("SIGTERM");
+      await npm.exited;
+      // The server itself got the signal: it is gone, not left behind.
+      let alive = true;
+      for (let i = 0; i < 100 && alive; i++) {
+        try {
+          process.kill(ferryPid, 0);
+          await Bun.sleep(100);
+        } catch {
+          alive = false;
+        }
+      }
+      expect(alive).toBe(false);
+    } finally {
+      npm.kill("SIGKILL");
+      try {
+        if (ferryPid > 0) process.kill(ferryPid, "SIGKILL");
+      } catch {
+        // Gone, as it should be: it is left behind only when the test fails.
+      }
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -42,8 +42,36 @@ describe("numbers in the environment", () => {
   );
 
   it("say what is wrong with a value out of range", () => {
-    expect(refusal({ FERRY_PROXY_PORT: "70000" })).toMatch(/FERRY_PROXY_PORT: .*65535/);
-    expect(refusal({ FERRY_REQUEST_LOG_BUSY_SHARE: "-1" })).toMatch(/BUSY_SHARE: .*0/);
-    expect(refusal({ FERRY_WORKER_CONCURRENCY: "1.5" })).toMatch(/FERRY_WORKER_CONCURRENCY: .*int/);
+    expect(refusal({ FERRY_PROXY_PORT: "70000" })).toMatch(
+      /FERRY_PROXY_PORT: must be at most 65535/,
+    );
+    expect(refusal({ FERRY_REQUEST_LOG_BUSY_SHARE: "-1" })).toMatch(
+      /BUSY_SHARE: must be more than 0/,
+    );
+    expect(refusal({ FERRY_WORKER_CONCURRENCY: "1.5" })).toMatch(
+      /FERRY_WORKER_CONCURRENCY: must be a whole number/,
+    );
+  });
+
+  it("refuse a wait no timer can keep", () => {
+    // setTimeout fires at once past 2^31 - 1 ms: the worker would spin.
+    for (const name of ["FERRY_WORKER_POLL_MS", "FERRY_WORKER_SWEEP_MS", "FERRY_WORKER_LEASE_MS"]) {
+      expect(refusal({ [name]: "3000000000" })).toMatch(`${name}: must be at most 2147483647`);
+      expect(readConfig({ [name]: "2147483647" }).workerOptions).toBeDefined();
+    }
+  });
+
+  it("bound the retry settings as a target's retry policy is bounded", () => {
+    expect(refusal({ FERRY_RETRY_WINDOW_MS: "86400001" })).toMatch(
+      /FERRY_RETRY_WINDOW_MS: must be at most 86400000/,
+    );
+    expect(refusal({ FERRY_RETRY_MAX_RETRIES: "101" })).toMatch(/must be at most 100/);
+  });
+
+  it("refuse a retention so long that its cutoff falls before the year 0001", () => {
+    expect(refusal({ FERRY_REQUEST_RETENTION_DAYS: "3000000" })).toMatch(
+      /FERRY_REQUEST_RETENTION_DAYS: must be at most 36500/,
+    );
+    expect(readConfig({ FERRY_REQUEST_RETENTION_DAYS: "36500" }).requestRetentionDays).toBe(36500);
   });
 });
