@@ -175,6 +175,13 @@ describe("a credential's history", () => {
       expect(answer.body.error.code).toBe("invalid_input");
       expect(answer.body.error.details).toEqual([{ field: "asOf", message: expect.any(String) }]);
     }
+    for (const asOf of ["2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z"]) {
+      const answer = await ferry.api("GET", `${path}?asOf=${asOf}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.details).toEqual([
+        { field: "asOf", message: "has a date or time of day that does not exist" },
+      ]);
+    }
   });
 
   it("refuses an asOf outside the years 0001 to 9999 (UTC), and reads the last instant there is", async () => {

@@ -10,9 +10,8 @@
  * exactly like a missing one.
  */
 import { Elysia } from "elysia";
-import * as z from "zod";
 import { streams } from "../../../core/domain/events.ts";
-import { INSTANT_OUT_OF_RANGE, isWithinInstantRange } from "../../../core/domain/instants.ts";
+import { timestampSchema } from "../../../core/domain/fields.ts";
 import type { RecordedEvent } from "../../../core/eventStore/eventStore.ts";
 import {
   clientIdOfStream,
@@ -28,25 +27,19 @@ import { presentProxy } from "./proxies.ts";
 import { QueryReader } from "./requests.ts";
 import { presentTarget } from "./targets.ts";
 
-const isoTimestamp = z.iso.datetime({ offset: true });
-
 /**
- * The `asOf` parameter: an ISO-8601 timestamp with a time and a zone, within
- * the years 0001 to 9999 (UTC), or none.
+ * The `asOf` parameter: an ISO-8601 timestamp with a time and a zone, read
+ * as timestamps in bodies are (a real calendar day, within the years 0001
+ * to 9999 UTC), or none.
  */
 const readAsOf = (request: Request): Date | undefined => {
   const reader = new QueryReader(request);
   const text = reader.text("asOf");
-  const asOf = text === undefined ? undefined : new Date(text);
-  if (text !== undefined && !isoTimestamp.safeParse(text).success)
-    reader.errors.push({
-      field: "asOf",
-      message: "must be an ISO-8601 timestamp such as 2026-01-01T00:00:00Z",
-    });
-  else if (asOf !== undefined && !isWithinInstantRange(asOf))
-    reader.errors.push({ field: "asOf", message: INSTANT_OUT_OF_RANGE });
+  const parsed = text === undefined ? undefined : timestampSchema.safeParse(text);
+  if (parsed?.success === false)
+    reader.errors.push({ field: "asOf", message: parsed.error.issues[0]!.message });
   reader.done();
-  return asOf;
+  return parsed?.success ? new Date(parsed.data) : undefined;
 };
 
 const streamOf = (kind: HistoryKind, id: string): string => {
