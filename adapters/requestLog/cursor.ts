@@ -5,6 +5,7 @@
  * never reach that client's rows.
  */
 import { err, ok, type Result } from "neverthrow";
+import { isWithinInstantRange } from "../../core/domain/instants.ts";
 import type { PageKey } from "./listRequests.ts";
 
 type CursorBody = { c: string; t: string; r: string };
@@ -59,5 +60,5 @@ function isCursorBody(value: unknown): value is CursorBody {
 const isRealInstant = (stamp: string): boolean => {
   const millis = `${stamp.slice(0, 23)}Z`;
   const at = new Date(millis);
-  return !Number.isNaN(at.getTime()) && at.toISOString() === millis && !stamp.startsWith("0000");
+  return isWithinInstantRange(at) && at.toISOString() === millis;
 };

@@ -7,10 +7,11 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import {
-  existsOnCalendar,
+  dayExists,
   INSTANT_OUT_OF_RANGE,
   isWithinInstantRange,
   LATEST_INSTANT,
+  timeOfDayExists,
 } from "../../core/domain/instants.ts";
 
 export type ParsedTime = { at: Date; dateOnly: boolean };
@@ -40,11 +41,11 @@ export function parseTime(value: string): Result<ParsedTime, string> {
     offsetHours: Number(offH ?? 0),
     offsetMinutes: Number(offM ?? 0),
   };
-  if (!existsOnCalendar(2000, 1, 1, fields.hour, fields.minute, fields.second))
+  if (!timeOfDayExists(fields.hour, fields.minute, fields.second))
     return err("has a time of day that does not exist");
   if (fields.offsetHours > 23 || fields.offsetMinutes > 59)
     return err("has an offset that does not exist");
-  if (!existsOnCalendar(Number(year), fields.month, fields.day))
+  if (!dayExists(Number(year), fields.month, fields.day))
     return err("has a date that does not exist");
 
   // Date.UTC would read years 0 to 99 as 1900 to 1999.

@@ -1,6 +1,11 @@
 import * as z from "zod";
 import { hasControlChars } from "./httpSyntax.ts";
-import { existsOnCalendar, INSTANT_OUT_OF_RANGE, isWithinInstantRange } from "./instants.ts";
+import {
+  dayExists,
+  INSTANT_OUT_OF_RANGE,
+  isWithinInstantRange,
+  timeOfDayExists,
+} from "./instants.ts";
 
 /**
  * Field rules shared by every resource. The apps compose their request
@@ -61,15 +66,8 @@ export const timestampSchema = z
   })
   .refine(
     (value) => {
-      const [, year, month, day, hour, minute, second] = timestampShape.exec(value)!;
-      return existsOnCalendar(
-        Number(year),
-        Number(month),
-        Number(day),
-        Number(hour),
-        Number(minute),
-        Number(second ?? 0),
-      );
+      const [, year, month, day, hour, minute, second] = timestampShape.exec(value)!.map(Number);
+      return dayExists(year!, month!, day!) && timeOfDayExists(hour!, minute!, second || 0);
     },
     { error: "has a date or time of day that does not exist", abort: true },
   )

@@ -15,22 +15,21 @@ export const INSTANT_OUT_OF_RANGE = "must fall within the years 0001 to 9999 (UT
 export const isWithinInstantRange = (at: Date): boolean =>
   at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;
 
-/**
- * Whether a civil date and time of day exist: no 30 February, no hour 24,
- * no minute or second 60. `Date` itself rolls such values over silently
+/*
+ * Civil dates and times of day that exist: no 30 February, no hour 24, no
+ * minute or second 60. `Date` itself rolls such values over silently
  * (`2027-02-30` becomes 2 March), so every reader checks them first.
  */
-export function existsOnCalendar(
-  year: number,
-  month: number,
-  day: number,
-  hour = 0,
-  minute = 0,
-  second = 0,
-): boolean {
-  if (hour > 23 || minute > 59 || second > 59 || month < 1 || month > 12 || day < 1) return false;
+
+/** Whether the day exists in the proleptic Gregorian calendar. */
+export function dayExists(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
   // setUTCFullYear, not Date.UTC, which reads years 0 to 99 as 1900 to 1999.
   const civil = new Date(0);
   civil.setUTCFullYear(year, month - 1, day);
   return civil.getUTCMonth() === month - 1 && civil.getUTCDate() === day;
 }
+
+/** Whether the time of day exists (no leap seconds: `Date` has none). */
+export const timeOfDayExists = (hour: number, minute: number, second: number): boolean =>
+  hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
