@@ -2,6 +2,7 @@ import { compressedDataColumn, dataOf } from "../eventStore/eventData.ts";
 import { events as e } from "../eventStore/tables.ts";
 import type { SqlExecutor } from "../sql/sqlClient.ts";
 import { requestLogProjection } from "./projection.ts";
+import { batchRecords } from "./unfoldRecords.ts";
 
 const countPlain = `
   SELECT coalesce(sum(jsonb_array_length(${e.data} -> 'records')), 0)::text AS n
@@ -49,8 +50,7 @@ export async function countRecords(sql: SqlExecutor, options: CountOptions = {})
     ]);
     for (const { compressed } of rows) {
       try {
-        const records = (dataOf(null, compressed) as { records?: unknown } | null)?.records;
-        if (Array.isArray(records)) total += records.length;
+        total += batchRecords(dataOf(null, compressed)).length;
       } catch {
         // Unreadable: the projector makes no rows of it either.
       }

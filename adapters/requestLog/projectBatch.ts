@@ -6,7 +6,7 @@ import { events as e } from "../eventStore/tables.ts";
 import type { SqlClient, SqlExecutor } from "../sql/sqlClient.ts";
 import { insertRows } from "./insertRows.ts";
 import { requestLog as t } from "./tables.ts";
-import { rowOf, type MalformedRecord, type RequestLogRow } from "./unfoldRecords.ts";
+import { batchRecords, rowOf, type MalformedRecord, type RequestLogRow } from "./unfoldRecords.ts";
 import { unfoldFromLog, unfoldGiven } from "./unfoldSql.ts";
 
 /** Thrown inside the transaction to roll its rows back; never leaves this file. */
@@ -205,7 +205,7 @@ function unfoldLeftOver(rows: UnfoldedRow[]): {
       leaveOut(row, `compressed data cannot be read: ${cause}`);
       continue;
     }
-    const records = Array.isArray(data?.records) ? data.records : [];
+    const records = batchRecords(data);
     for (const [index, record] of records.entries()) unfold(row, record, data, index);
   }
   return { rows: unfolded, malformed };

@@ -3,6 +3,7 @@ import { events as e } from "../eventStore/tables.ts";
 import type { SqlClient } from "../sql/sqlClient.ts";
 import { requestLogProjection } from "./projection.ts";
 import { requestLog as t } from "./tables.ts";
+import { batchRecords } from "./unfoldRecords.ts";
 
 /*
  * One statement, so one snapshot: the batch events recorded before the
@@ -96,9 +97,8 @@ function requestIdsOf(compressed: string): string[] {
     // The projector reported it as malformed and made no rows of it.
     return [];
   }
-  const records = (data as { records?: unknown } | null)?.records;
-  if (!Array.isArray(records)) return [];
-  return records.flatMap((record) =>
-    typeof record?.requestId === "string" ? [record.requestId as string] : [],
-  );
+  return batchRecords(data).flatMap((record) => {
+    const id = (record as { requestId?: unknown } | null)?.requestId;
+    return typeof id === "string" ? [id] : [];
+  });
 }

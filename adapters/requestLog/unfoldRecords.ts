@@ -39,7 +39,7 @@ export function unfoldRecords(events: RecordedEvent[]): Unfolded {
   for (const event of events) {
     if (event.type !== batchType) continue;
     const data = event.data as Partial<RequestEvent["data"]>;
-    const records: unknown[] = Array.isArray(data.records) ? data.records : [];
+    const records = batchRecords(data);
 
     for (const [index, value] of records.entries()) {
       const row = rowOf(value, data);
@@ -51,6 +51,12 @@ export function unfoldRecords(events: RecordedEvent[]): Unfolded {
   }
 
   return { rows, malformed };
+}
+
+/** The records a batch event's data holds; none when it holds no list. */
+export function batchRecords(data: unknown): unknown[] {
+  const records = (data as { records?: unknown } | null)?.records;
+  return Array.isArray(records) ? records : [];
 }
 
 /** The row of one record, or the reason it has none. */
