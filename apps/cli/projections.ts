@@ -14,6 +14,7 @@ import {
 } from "../../adapters/requestLog/index.ts";
 import { requestLog as table } from "../../adapters/requestLog/tables.ts";
 import { checkpointName } from "../../adapters/requestLog/projection.ts";
+import { toPosition } from "../../adapters/eventStore/eventRow.ts";
 import { events } from "../../adapters/eventStore/tables.ts";
 import { comparePositions } from "../../core/eventStore/eventStore.ts";
 import { startRequestLog } from "../runtime/requestLogProjector.ts";
@@ -46,10 +47,7 @@ export const rebuildCommand = (name: string | undefined) =>
     const total = await countRecords(ferry.sql);
     const head = (
       await ferry.sql.query<{ transaction_id: string; sequence: string }>(requestHead)
-    ).rows.map((row) => ({
-      transactionId: BigInt(row.transaction_id),
-      sequence: BigInt(row.sequence),
-    }))[0];
+    ).rows.map(toPosition)[0];
     // Past the head, every record that can be read has its row: records
     // that cannot be read, or a request id seen twice, make none.
     const reachedHead = async () => {
