@@ -23,6 +23,8 @@ const TOKEN = "u-c9c9c9c9c9c9c9c9c9c9c9c9c9c9";
 const CALLER_KEY = "pk_caller_SECRET_0001";
 const TARGET_KEY = "tk_SECRET1";
 const PASSWORD = "pw_SECRET2";
+/** Requests sent at once: their records' JSON passes the store's compression threshold. */
+const BURST = 150;
 const secrets = [
   CALLER_KEY,
   TARGET_KEY,
@@ -146,6 +148,18 @@ describe("C9: secrets in logs", () => {
     expect(upstream.requests.some((r) => r.query?.includes(encodeURIComponent(TARGET_KEY)))).toBe(
       true,
     );
+    // A burst large enough for its records to be stored as one compressed
+    // batch, each with the caller's key in its query: the store's search
+    // below must inflate it to see what it holds.
+    const burst = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        fetch(`${keyed.baseURL}/burst?Authorization=${CALLER_KEY}&n=${i}`).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      ),
+    );
+    expect(burst.every((status) => status === 200)).toBe(true);
 
     // The async half: queued requests that fail twice and then succeed.
     const queue = async (url: string, headers: Record<string, string>, body: string) => {
@@ -210,11 +224,11 @@ describe("C9: secrets in logs", () => {
     // The request log, once the records are flushed and projected.
     let log: { data: { requestId: string }[] } = { data: [] };
     const deadline = Date.now() + 20_000;
-    while (log.data.length < 11 && Date.now() < deadline) {
+    while (log.data.length < 11 + BURST && Date.now() < deadline) {
       await Bun.sleep(200);
       log = (await api("GET", `${base}/requests`)).body;
     }
-    expect(log.data).toHaveLength(11);
+    expect(log.data).toHaveLength(11 + BURST);
     const seen = [JSON.stringify(log), ...answers];
     for (const { requestId } of log.data)
       seen.push(JSON.stringify((await api("GET", `${base}/requests/${requestId}`)).body));
@@ -269,7 +283,9 @@ describe("C9: secrets in logs", () => {
         );
         seen.push(`${name}: ${rows.map((r) => r.row).join("\n")}`);
       }
-      seen.push(...(await inflatedEventData(store)));
+      const inflated = await inflatedEventData(store);
+      expect(inflated.some((json) => json.includes("/burst"))).toBe(true);
+      seen.push(...inflated);
     } finally {
       await store.close();
     }
