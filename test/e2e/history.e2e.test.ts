@@ -201,6 +201,22 @@ describe("a credential's history", () => {
     expect(last.status).toBe(200);
     expect(last.body.asOf).toBe("9999-12-31T23:59:59.999Z");
   });
+
+  it("reads an asOf whose `+` arrived as a space as the offset meant, as the request log does", async () => {
+    const setup = await createIntegration(ferry, UPSTREAM);
+    const path = `${setup.base}/credentials/${setup.proxyCredential.credentialId}/history`;
+    const later = new Date(Date.now() + 3_600_000);
+    // The same instant two hours east, its `+` sent unencoded.
+    const local = new Date(later.getTime() + 2 * 3_600_000).toISOString().slice(0, 19);
+    for (const asOf of [`${local}+02:00`, `${local} 02:00`, `${local}.000 0200`]) {
+      const answer = await ferry.api("GET", `${path}?asOf=${asOf.replaceAll(" ", "%20")}`);
+      expect({ asOf, status: answer.status }).toEqual({ asOf, status: 200 });
+      expect(answer.body.asOf).toBe(`${later.toISOString().slice(0, 19)}.000Z`);
+    }
+    // A space anywhere else is still refused.
+    const spaced = await ferry.api("GET", `${path}?asOf=${local.replace("T", "%20")}Z`);
+    expect(spaced.status).toBe(400);
+  });
 });
 
 describe("a target's and a proxy's history", () => {
