@@ -92,7 +92,7 @@ try {
   await sleep(500);
   const projectFrom = await busyMs();
   const projectClock = performance.now();
-  const projector = await startRequestLogProjector({ sql, store });
+  const projector = await startRequestLogProjector({ sql });
   while ((await count()) < RECORDS) await sleep(20);
   const projectWall = performance.now() - projectClock;
   const projectMs = (await busyMs()) - projectFrom;

@@ -1,8 +1,4 @@
-import {
-  comparePositions,
-  type EventStore,
-  type GlobalPosition,
-} from "../../core/eventStore/eventStore.ts";
+import { comparePositions, type GlobalPosition } from "../../core/eventStore/eventStore.ts";
 import { createSleeper } from "../eventStore/sleeper.ts";
 import { eventsChannel } from "../eventStore/tables.ts";
 import type { SqlClient } from "../sql/sqlClient.ts";
@@ -14,11 +10,6 @@ import type { MalformedRecord } from "./unfoldRecords.ts";
 
 export type RequestLogProjectorOptions = {
   sql: SqlClient;
-  /**
-   * Not read: the projector unfolds the batch events where they are stored,
-   * through `sql`. Still accepted from callers that pass their store.
-   */
-  store?: EventStore;
   /** The projection's version; tests pass others to show a rebuild. */
   version?: number;
   /** Batch events per transaction. */

@@ -56,7 +56,7 @@ export const rebuildCommand = (name: string | undefined) =>
       return at !== null && comparePositions(at, head) >= 0;
     };
     await rebuildRequestLog(ferry.sql);
-    const projector = await startRequestLog({ sql: ferry.sql, store: ferry.store, logger });
+    const projector = await startRequestLog({ sql: ferry.sql, logger });
 
     const bar = new cliProgress.SingleBar(
       {

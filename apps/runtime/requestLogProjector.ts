@@ -10,12 +10,10 @@ import {
   type YieldTo,
 } from "../../adapters/requestLog/index.ts";
 import type { SqlClient } from "../../adapters/sql/sqlClient.ts";
-import type { EventStore } from "../../core/eventStore/eventStore.ts";
 import { logFields, type Logger } from "./logger.ts";
 
 export const startRequestLog = async (deps: {
   sql: SqlClient;
-  store: EventStore;
   logger: Logger;
   /** The proxy of this process, whose traffic comes first. */
   yieldTo?: YieldTo;
@@ -24,7 +22,6 @@ export const startRequestLog = async (deps: {
 
   const projector = await startRequestLogProjector({
     sql: deps.sql,
-    store: deps.store,
     yieldTo: deps.yieldTo,
     onError: (error) =>
       logger.error(

@@ -56,7 +56,6 @@ export const startFerry = async (
     // The proxy's answers come first: the log catches up when traffic ebbs.
     const requestLogProjector = await startRequestLog({
       sql: ferry.sql,
-      store: ferry.store,
       logger,
       yieldTo: { busy: recorder.busy, share: config.requestLogBusyShare },
     });

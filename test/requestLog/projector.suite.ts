@@ -51,7 +51,6 @@ export function projectorSuite(name: string, openSql: OpenSql): void {
     const start = async (options: { version?: number } = {}) => {
       const projector = await startRequestLogProjector({
         sql,
-        store,
         onError: (error) => errors.push(error),
         ...options,
       });
@@ -260,7 +259,7 @@ export function projectorSuite(name: string, openSql: OpenSql): void {
         expectAny,
       );
       projectors.push(
-        await startRequestLogProjector({ sql, store, onMalformed: (m) => malformed.push(...m) }),
+        await startRequestLogProjector({ sql, onMalformed: (m) => malformed.push(...m) }),
       );
 
       await waitForRows(sql, 1);
@@ -395,7 +394,6 @@ export function projectorSuite(name: string, openSql: OpenSql): void {
         const superseded: number[] = [];
         const v1 = await startRequestLogProjector({
           sql,
-          store,
           version: 1,
           onSuperseded: (newer) => superseded.push(newer),
         });

@@ -26,7 +26,7 @@ beforeEach(async () => {
   sql = await sharedPGlite();
   await migrate(sql);
   store = createSqlEventStore(sql, { retryMs: 50 });
-  projector = await startRequestLogProjector({ sql, store });
+  projector = await startRequestLogProjector({ sql });
 });
 afterEach(async () => {
   await projector.close();
@@ -74,7 +74,7 @@ describe("request record retention", () => {
     // As `ferry projections rebuild` does: reset, then a projector from the start.
     await projector.close();
     await rebuildRequestLog(sql);
-    projector = await startRequestLogProjector({ sql, store });
+    projector = await startRequestLogProjector({ sql });
     await waitForRows(sql, 2);
     expect(await countRows(sql)).toBe(2);
     expect(await ids()).toEqual(fresh.map((r) => r.requestId).sort());
@@ -109,7 +109,7 @@ describe("request record retention", () => {
 
     await projector.close();
     await rebuildRequestLog(sql);
-    projector = await startRequestLogProjector({ sql, store });
+    projector = await startRequestLogProjector({ sql });
     await waitForRows(sql, 82);
     expect(await ids()).toEqual(kept);
   });
