@@ -1,0 +1,131 @@
+/**
+ * Field case C17: the upstream closes a kept-alive connection just as the
+ * proxy reuses it. A GET that fails there before any byte of an answer is
+ * sent again on a fresh connection (Bun's fetch does so itself); a POST is
+ * never sent twice behind the caller's back, it fails as a 502 with its code.
+ */
+import net from "node:net";
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CALLER_AUTH, fieldCaseRoute, startProxy, type RunningProxy } from "./proxyHarness.ts";
+
+/**
+ * An upstream that answers the first request of each connection, keeping it
+ * alive, and drops the connection without a word on the second: what a
+ * keep-alive timer firing as that request arrives looks like from the proxy.
+ */
+class ClosingUpstream {
+  /** `connection#request METHOD path`, in arrival order. */
+  readonly seen: string[] = [];
+  private connections = 0;
+  private readonly server = net.createServer((socket) => {
+    const connection = ++this.connections;
+    let requests = 0;
+    let buffered = "";
+    socket.on("error", () => undefined);
+    socket.on("data", (data) => {
+      buffered += data.toString("latin1");
+      for (let end = buffered.indexOf("\r\n\r\n"); end >= 0; end = buffered.indexOf("\r\n\r\n")) {
+        const head = buffered.slice(0, end);
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+        buffered = buffered.slice(end + 4 + length);
+        const [method, target] = head.split(" ");
+        this.seen.push(`${connection}#${++requests} ${method} ${target}`);
+        if (requests > 1) {
+          socket.destroy();
+          return;
+        }
+        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok");
+      }
+    });
+  });
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const caller = { authorization: CALLER_AUTH.slice("Authorization: ".length) };
+
+describe("C17: a pooled connection the upstream just closed", () => {
+  let upstream: ClosingUpstream;
+  let proxy: RunningProxy;
+
+  beforeAll(async () => {
+    upstream = new ClosingUpstream();
+    proxy = await startProxy([fieldCaseRoute(await upstream.listen())]);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await upstream.close();
+  });
+  beforeEach(() => {
+    proxy.records.length = 0;
+  });
+
+  it("sends a GET again on a fresh connection, once", async () => {
+    const first = await fetch(`${proxy.url}/api/P/ping`, { headers: caller });
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const second = await fetch(`${proxy.url}/api/P/ping`, { headers: caller });
+    expect(second.status).toBe(200);
+    expect(await second.text()).toBe("ok");
+    // The reused connection took the second GET and dropped it; a fresh one answered.
+    expect(upstream.seen.slice(-2)).toEqual(["1#2 GET /ping", "2#1 GET /ping"]);
+    expect(proxy.records.map((r) => [r.status, r.responseStatus])).toEqual([
+      ["completed", 200],
+      ["completed", 200],
+    ]);
+  });
+
+  it("never sends a POST twice: it fails as a 502 with its code", async () => {
+    // The last connection has answered once: the next request on it is dropped.
+    const before = upstream.seen.length;
+    const answer = await fetch(`${proxy.url}/api/P/orders`, {
+      method: "POST",
+      headers: { ...caller, "content-type": "text/plain" },
+      body: "one order",
+    });
+    expect(answer.status).toBe(502);
+    expect((await answer.json()).error.code).toBe("upstream_unreachable");
+    expect(upstream.seen.slice(before)).toEqual(["2#2 POST /orders"]);
+    expect(proxy.records.map((r) => [r.method, r.status, r.code])).toEqual([
+      ["POST", "failed", "upstream_unreachable"],
+    ]);
+  });
+});
+
+describe("C17 in real time: an upstream whose keep-alive ends as the next GET leaves", () => {
+  let upstream: Server;
+  let proxy: RunningProxy;
+  const KEEP_ALIVE_MS = 150;
+
+  beforeAll(async () => {
+    upstream = createServer((_request, response) => response.end("pong"));
+    upstream.keepAliveTimeout = KEEP_ALIVE_MS;
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const { port } = upstream.address() as net.AddressInfo;
+    proxy = await startProxy([fieldCaseRoute(`http://127.0.0.1:${port}`)]);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  it("answers every GET sent at the upstream's keep-alive interval, give or take a little", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const answer = await fetch(`${proxy.url}/api/P/ping`, { headers: caller });
+      await answer.arrayBuffer();
+      statuses.push(answer.status);
+      // Around the moment the upstream closes the idle connection.
+      await Bun.sleep(KEEP_ALIVE_MS - 8 + (i % 17));
+    }
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+  }, 30_000);
+});
