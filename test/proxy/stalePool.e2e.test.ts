@@ -18,8 +18,11 @@ class ClosingUpstream {
   /** `connection#request METHOD path`, in arrival order. */
   readonly seen: string[] = [];
   private connections = 0;
+  private readonly sockets = new Set<net.Socket>();
   private readonly server = net.createServer((socket) => {
     const connection = ++this.connections;
+    this.sockets.add(socket);
+    socket.on("close", () => this.sockets.delete(socket));
     let requests = 0;
     let buffered = "";
     socket.on("error", () => undefined);
@@ -46,6 +49,7 @@ class ClosingUpstream {
   }
 
   close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
@@ -83,21 +87,42 @@ describe("C17: a pooled connection the upstream just closed", () => {
     ]);
   });
 
-  it("never sends a POST twice: it fails as a 502 with its code", async () => {
+  it("sends a PUT, idempotent too, again with its body", async () => {
     // The last connection has answered once: the next request on it is dropped.
     const before = upstream.seen.length;
-    const answer = await fetch(`${proxy.url}/api/P/orders`, {
-      method: "POST",
+    const answer = await fetch(`${proxy.url}/api/P/orders/7`, {
+      method: "PUT",
       headers: { ...caller, "content-type": "text/plain" },
-      body: "one order",
+      body: "order seven",
     });
-    expect(answer.status).toBe(502);
-    expect((await answer.json()).error.code).toBe("upstream_unreachable");
-    expect(upstream.seen.slice(before)).toEqual(["2#2 POST /orders"]);
-    expect(proxy.records.map((r) => [r.method, r.status, r.code])).toEqual([
-      ["POST", "failed", "upstream_unreachable"],
-    ]);
+    expect(answer.status).toBe(200);
+    await answer.arrayBuffer();
+    expect(upstream.seen.slice(before)).toEqual(["2#2 PUT /orders/7", "3#1 PUT /orders/7"]);
   });
+
+  it.each(["POST", "PATCH"])(
+    "never sends a %s twice: it fails as a 502 with its code",
+    async (method) => {
+      const before = upstream.seen.length;
+      const answer = await fetch(`${proxy.url}/api/P/orders`, {
+        method,
+        headers: { ...caller, "content-type": "text/plain" },
+        body: "one order",
+      });
+      expect(answer.status).toBe(502);
+      expect((await answer.json()).error.code).toBe("upstream_unreachable");
+      const reused = upstream.seen[before]!.split(" ")[0];
+      expect(upstream.seen.slice(before)).toEqual([`${reused} ${method} /orders`]);
+      expect(reused).toMatch(/#2$/);
+      expect(proxy.records.map((r) => [r.method, r.status, r.code])).toEqual([
+        [method, "failed", "upstream_unreachable"],
+      ]);
+      // The next request opens a fresh connection, which answers once.
+      const fresh = await fetch(`${proxy.url}/api/P/ping`, { headers: caller });
+      expect(fresh.status).toBe(200);
+      await fresh.arrayBuffer();
+    },
+  );
 });
 
 describe("C17 in real time: an upstream whose keep-alive ends as the next GET leaves", () => {
@@ -114,6 +139,7 @@ describe("C17 in real time: an upstream whose keep-alive ends as the next GET le
   });
   afterAll(async () => {
     await proxy.stop();
+    upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
   });
 
