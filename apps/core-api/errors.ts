@@ -5,15 +5,42 @@
  */
 export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
+/** One bad field of a 400 answer: every 400 names its fields as a list of these. */
+export type FieldDetail = { field: string; message: string };
+
 export class ApiError extends Error {
+  readonly details?: unknown;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: unknown,
+    details?: unknown,
   ) {
     super(message);
+    this.details = status === 400 ? fieldDetails(details, message) : details;
   }
+}
+
+/**
+ * The details of a 400 in the one shape spec §3 asks for, a list naming each
+ * bad field, whichever layer refused: the edge's schema gives that list, the
+ * domain gives `{ field, issues }` (or `{ field, fields }` for unknown
+ * fields), a route's own check `{ field }` with the error's message.
+ */
+export function fieldDetails(details: unknown, message: string): unknown {
+  if (details === undefined || Array.isArray(details)) return details;
+  if (typeof details !== "object" || details === null) return details;
+  const { field, fields, issues } = details as {
+    field?: unknown;
+    fields?: unknown;
+    issues?: unknown;
+  };
+  if (Array.isArray(issues)) return issues as FieldDetail[];
+  if (Array.isArray(fields))
+    return fields.map((name): FieldDetail => ({ field: String(name), message }));
+  if (typeof field === "string") return [{ field, message }];
+  return details;
 }
 
 export const statusOfKind = {
