@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { MAX_RETRIES, MAX_RETRY_MS, resolveRetryPolicy } from "../../core/async/retryPolicy.ts";
+import { wholeNumber } from "../../core/domain/fields.ts";
 import type { WorkerOptions } from "../worker/deliveryWorker.ts";
 
 /*
@@ -18,15 +19,8 @@ const decimal = z
   .transform(Number);
 const number = (check: z.ZodNumber) => decimal.pipe(check);
 
-/** A whole number from `min` to `max`, saying so when it is not. */
-const whole = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
-  number(
-    z
-      .number()
-      .int({ error: "must be a whole number" })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` }),
-  );
+/** An integer from `min` to `max`, written in decimal. */
+const whole = (min: number, max: number = Number.MAX_SAFE_INTEGER) => number(wholeNumber(min, max));
 
 /** The longest wait a timer takes: setTimeout fires at once past it. */
 const MAX_TIMER_MS = 2_147_483_647;

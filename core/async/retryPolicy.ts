@@ -5,6 +5,7 @@
  * the same code with short intervals.
  */
 import * as z from "zod";
+import { wholeNumber } from "../domain/fields.ts";
 
 export type RetryPolicy = {
   /** Retries after the first attempt; the request fails once they are spent. */
@@ -30,21 +31,14 @@ export const MAX_RETRY_MS = DAY_MS;
 /** The most retries a policy may set. */
 export const MAX_RETRIES = 100;
 
-const whole = (max: number, min = 0) =>
-  z
-    .number({ error: "must be a number" })
-    .int({ error: "must be an integer" })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
-
 /** A target's overrides; absent fields keep the default. */
 export const retryPolicySchema = z
   .strictObject(
     {
-      maxRetries: whole(MAX_RETRIES).optional(),
-      windowMs: whole(MAX_RETRY_MS, 1).optional(),
-      baseDelayMs: whole(MAX_RETRY_MS, 1).optional(),
-      maxDelayMs: whole(MAX_RETRY_MS, 1).optional(),
+      maxRetries: wholeNumber(0, MAX_RETRIES).optional(),
+      windowMs: wholeNumber(1, MAX_RETRY_MS).optional(),
+      baseDelayMs: wholeNumber(1, MAX_RETRY_MS).optional(),
+      maxDelayMs: wholeNumber(1, MAX_RETRY_MS).optional(),
     },
     { error: "must be an object of maxRetries, windowMs, baseDelayMs and maxDelayMs" },
   )

@@ -34,13 +34,24 @@ export const roleSchema = z.enum(["owner", "admin", "member"], {
   error: "must be owner, admin or member",
 });
 
+/**
+ * An integer from `min` to `max`, each bound named in its refusal; `typeError`
+ * is what a value that is no number is told.
+ */
+export const wholeNumber = (
+  min: number,
+  max: number,
+  typeError: string | ((issue: { input: unknown }) => string) = "must be a number",
+) =>
+  z
+    .number({ error: typeError })
+    .int({ error: "must be an integer" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-export const timeoutMsSchema = z
-  .number({ error: "must be a number" })
-  .int({ error: "must be an integer" })
-  .min(1, { error: "must be at least 1" })
-  .max(300_000, { error: "must be at most 300000" });
+export const timeoutMsSchema = wholeNumber(1, 300_000);
 
 /** `maxRequestsPerMinute` / `maxRequestsPerDay`: null means no limit. */
 export const requestLimitSchema = z

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { isToken } from "../domain/httpSyntax.ts";
+import { wholeNumber } from "../domain/fields.ts";
 import { patternProblem } from "./pattern.ts";
 import { parseRegexFlags } from "./regexFlags.ts";
 import { DEFAULT_PRIORITY, RULE_LIMITS } from "./rule.ts";
@@ -88,11 +89,7 @@ const rateLimitSchema = z.preprocess(
   z
     .object(
       {
-        limit: z
-          .number({ error: required("must be a number") })
-          .int({ error: "must be an integer" })
-          .min(1, { error: "must be at least 1" })
-          .max(RULE_LIMITS.rateLimit, { error: `must be at most ${RULE_LIMITS.rateLimit}` }),
+        limit: wholeNumber(1, RULE_LIMITS.rateLimit, required("must be a number")),
         window: z.preprocess(
           lowerCase,
           z.enum(["second", "minute", "hour", "day"], {
@@ -126,12 +123,7 @@ export const ruleSchema = z.object({
   ),
   priority: z.preprocess(
     (value) => (value === null ? undefined : value),
-    z
-      .number({ error: "must be a number" })
-      .int({ error: "must be an integer" })
-      .min(0, { error: "must be at least 0" })
-      .max(1000, { error: "must be at most 1000" })
-      .default(DEFAULT_PRIORITY),
+    wholeNumber(0, 1000).default(DEFAULT_PRIORITY),
   ),
   notes: z.preprocess(
     blank,

@@ -49,7 +49,7 @@ describe("numbers in the environment", () => {
       /BUSY_SHARE: must be more than 0/,
     );
     expect(refusal({ FERRY_WORKER_CONCURRENCY: "1.5" })).toMatch(
-      /FERRY_WORKER_CONCURRENCY: must be a whole number/,
+      /FERRY_WORKER_CONCURRENCY: must be an integer/,
     );
   });
 
