@@ -38,7 +38,7 @@ export function createRequestLog(sql: SqlClient): RequestLog {
 }
 
 export { decodeCursor, encodeCursor } from "./cursor.ts";
-export { rebuildRequestLog } from "./rebuildRequestLog.ts";
+export { newestRequestPosition, rebuildRequestLog } from "./rebuildRequestLog.ts";
 export { requestLogProjection } from "./projection.ts";
 export {
   startRequestLogProjector,

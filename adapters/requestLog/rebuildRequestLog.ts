@@ -1,5 +1,6 @@
 import type { GlobalPosition } from "../../core/eventStore/eventStore.ts";
-import { checkpoints as c } from "../eventStore/tables.ts";
+import { toPosition } from "../eventStore/eventRow.ts";
+import { checkpoints as c, events as e } from "../eventStore/tables.ts";
 import type { SqlClient, SqlExecutor } from "../sql/sqlClient.ts";
 import { checkpointName, checkpointPrefix, requestLogProjection } from "./projection.ts";
 import { requestLog as t } from "./tables.ts";
@@ -36,6 +37,29 @@ export async function resetRequestLogIn(
     logStart.transactionId.toString(),
     logStart.sequence.toString(),
   ]);
+}
+
+/*
+ * ORDER BY names the table's columns: the select list casts them to text,
+ * and a bare name would sort by that text, where "9" comes after "10".
+ */
+const newestRequestEvent = `
+  SELECT ${e.transactionId}::text AS transaction_id, ${e.sequence}::text AS sequence
+  FROM ${e.table}
+  WHERE starts_with(${e.streamId}, $1)
+  ORDER BY ${e.table}.${e.transactionId} DESC, ${e.table}.${e.sequence} DESC
+  LIMIT 1`;
+
+/**
+ * The position of the newest request batch event, or null when there is
+ * none: a rebuild is done once its checkpoint reaches it.
+ */
+export async function newestRequestPosition(sql: SqlExecutor): Promise<GlobalPosition | null> {
+  const { rows } = await sql.query<{ transaction_id: string; sequence: string }>(
+    newestRequestEvent,
+    [requestLogProjection.streamPrefix],
+  );
+  return rows[0] === undefined ? null : toPosition(rows[0]);
 }
 
 /**

@@ -9,13 +9,12 @@
 import cliProgress from "cli-progress";
 import {
   countRecords,
+  newestRequestPosition,
   rebuildRequestLog,
   requestLogProjection,
 } from "../../adapters/requestLog/index.ts";
 import { requestLog as table } from "../../adapters/requestLog/tables.ts";
 import { checkpointName } from "../../adapters/requestLog/projection.ts";
-import { toPosition } from "../../adapters/eventStore/eventRow.ts";
-import { events } from "../../adapters/eventStore/tables.ts";
 import { comparePositions } from "../../core/eventStore/eventStore.ts";
 import { startRequestLog } from "../runtime/requestLogProjector.ts";
 import { withFerry } from "./withFerry.ts";
@@ -23,14 +22,6 @@ import { withFerry } from "./withFerry.ts";
 export const projectionNames = [requestLogProjection.name] as const;
 
 const countRows = `SELECT count(*)::text AS n FROM ${table.table}`;
-
-/* The newest request batch event: the rebuild is done once its checkpoint reaches it. */
-const requestHead = `
-  SELECT ${events.transactionId}::text AS transaction_id, ${events.sequence}::text AS sequence
-  FROM ${events.table}
-  WHERE starts_with(${events.streamId}, '${requestLogProjection.streamPrefix}')
-  ORDER BY ${events.transactionId} DESC, ${events.sequence} DESC
-  LIMIT 1`;
 
 const POLL_MS = 200;
 /** Gives up waiting when the count has not moved for this long. */
@@ -45,13 +36,11 @@ export const rebuildCommand = (name: string | undefined) =>
     const number = async (text: string) =>
       Number((await ferry.sql.query<{ n: string }>(text)).rows[0]!.n);
     const total = await countRecords(ferry.sql);
-    const head = (
-      await ferry.sql.query<{ transaction_id: string; sequence: string }>(requestHead)
-    ).rows.map(toPosition)[0];
+    const head = await newestRequestPosition(ferry.sql);
     // Past the head, every record that can be read has its row: records
     // that cannot be read, or a request id seen twice, make none.
     const reachedHead = async () => {
-      if (head === undefined) return true;
+      if (head === null) return true;
       const at = await ferry.store.readCheckpoint(checkpointName(requestLogProjection.version));
       return at !== null && comparePositions(at, head) >= 0;
     };

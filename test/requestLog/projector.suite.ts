@@ -12,6 +12,7 @@ import { projectBatch } from "../../adapters/requestLog/projectBatch.ts";
 import { requestLog } from "../../adapters/requestLog/tables.ts";
 import { unfoldRecords } from "../../adapters/requestLog/unfoldRecords.ts";
 import {
+  newestRequestPosition,
   rebuildRequestLog,
   startRequestLogProjector,
   type RequestLogProjector,
@@ -219,6 +220,23 @@ export function projectorSuite(name: string, openSql: OpenSql): void {
       await appendBatch(store, [recordOf()]);
 
       await waitForRows(sql, 7);
+    });
+
+    it("knows the newest request event by its position, not by the digits of its numbers", async () => {
+      expect(await newestRequestPosition(sql)).toBeNull();
+      // One transaction of twelve events: their sequence numbers pass from
+      // one digit to two, where "9" sorts after "12" as text.
+      const appended = await store.appendMany(
+        Array.from({ length: 12 }, (_, n) => ({
+          streamId: streams.requests(`prx_${n}`),
+          events: [batchOf([recordOf({ proxyId: `prx_${n}` })])],
+          expected: expectAny,
+        })),
+      );
+      await store.appendToStream("client-A", [{ type: "ClientCreated", data: {} }], expectAny);
+      const newest = appended.at(-1)!.lastPosition;
+      expect(newest.sequence).toBeGreaterThanOrEqual(10n);
+      expect(await newestRequestPosition(sql)).toEqual(newest);
     });
 
     it("two projectors on one store write every record once", async () => {
