@@ -217,7 +217,25 @@ const errorSchema = {
   properties: {
     error: {
       type: "object",
-      properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+      properties: {
+        code: { type: "string" },
+        message: { type: "string" },
+        details: {
+          description:
+            "On a 400, the bad fields, one entry each; on a 422, what broke the domain's rule.",
+          oneOf: [
+            {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { field: { type: "string" }, message: { type: "string" } },
+                required: ["field", "message"],
+              },
+            },
+            { type: "object" },
+          ],
+        },
+      },
       required: ["code", "message"],
     },
   },
