@@ -21,9 +21,18 @@ export const parseWith = <S extends z.ZodType>(schema: S, input: unknown): z.out
   );
 };
 
-/** Reads a JSON object body; anything else is a 400. */
+/**
+ * Reads a JSON object body; anything else is a 400, and so is a body whose
+ * connection ended before its declared length (the caller is most likely
+ * gone, but nothing was written and nothing went wrong here).
+ */
 export const readJsonObject = async (request: Request): Promise<Record<string, unknown>> => {
-  const text = await request.text();
+  let text: string;
+  try {
+    text = await request.text();
+  } catch {
+    throw new ApiError(400, "body_incomplete", "the body ended before its declared length");
+  }
   if (text.trim() === "") return {};
   let value: unknown;
   try {
