@@ -29,18 +29,42 @@ export class ApiError extends Error {
  * fields), a route's own check `{ field }` with the error's message.
  */
 export function fieldDetails(details: unknown, message: string): unknown {
-  if (details === undefined || Array.isArray(details)) return details;
+  if (details === undefined) return details;
+  if (Array.isArray(details)) return onePerField(details);
   if (typeof details !== "object" || details === null) return details;
   const { field, fields, issues } = details as {
     field?: unknown;
     fields?: unknown;
     issues?: unknown;
   };
-  if (Array.isArray(issues)) return issues as FieldDetail[];
+  if (Array.isArray(issues)) return onePerField(issues);
   if (Array.isArray(fields))
     return fields.map((name): FieldDetail => ({ field: String(name), message }));
   if (typeof field === "string") return [{ field, message }];
   return details;
+}
+
+/**
+ * A field that breaks several checks (`1e20` is no integer and too large) is
+ * named once, its messages joined in the order the checks ran.
+ */
+function onePerField(details: unknown[]): unknown[] {
+  const byField = new Map<string, FieldDetail>();
+  const merged: unknown[] = [];
+  for (const detail of details) {
+    const { field, message } = (detail ?? {}) as Partial<FieldDetail>;
+    if (typeof field !== "string" || typeof message !== "string") {
+      merged.push(detail);
+      continue;
+    }
+    const seen = byField.get(field);
+    if (seen === undefined) {
+      const entry = { field, message };
+      byField.set(field, entry);
+      merged.push(entry);
+    } else if (!seen.message.split("; ").includes(message)) seen.message += `; ${message}`;
+  }
+  return merged;
 }
 
 export const statusOfKind = {

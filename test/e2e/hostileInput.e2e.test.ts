@@ -321,9 +321,22 @@ describe("hostile bodies", () => {
           path,
           detail: { field: expect.any(String), message: expect.any(String) },
         });
+      const fields = details.map((detail: { field: string }) => detail.field);
+      expect({ method, path, fields }).toEqual({ method, path, fields: [...new Set(fields)] });
       named++;
     }
     expect(named).toBeGreaterThan(40);
+
+    // A value that breaks two checks names its field once, with both messages.
+    const huge = await ferry.api("POST", `${setup.base}/targets`, {
+      targetName: "huge-timeout",
+      baseURL: upstream.url,
+      timeoutMs: 1e20,
+    });
+    expectEnvelope(huge, 400);
+    expect(huge.body.error.details).toEqual([
+      { field: "timeoutMs", message: "must be an integer; must be at most 300000" },
+    ]);
   });
 
   it("refuses an instant past the year 9999 in a body, saying it must fall within 0001 to 9999", async () => {
