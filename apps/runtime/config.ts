@@ -101,6 +101,16 @@ export const readConfig = (env: Record<string, string | undefined>): FerryConfig
     throw new ConfigError(`invalid configuration: ${issues.join("; ")}`);
   }
   const value = parsed.data;
+  const retryPolicy = resolveRetryPolicy({
+    maxRetries: value.FERRY_RETRY_MAX_RETRIES,
+    windowMs: value.FERRY_RETRY_WINDOW_MS,
+    baseDelayMs: value.FERRY_RETRY_BASE_DELAY_MS,
+    maxDelayMs: value.FERRY_RETRY_MAX_DELAY_MS,
+  });
+  if (retryPolicy.baseDelayMs > retryPolicy.maxDelayMs)
+    throw new ConfigError(
+      `invalid configuration: FERRY_RETRY_MAX_DELAY_MS (${retryPolicy.maxDelayMs}) must be at least FERRY_RETRY_BASE_DELAY_MS (${retryPolicy.baseDelayMs})`,
+    );
   const publicProxyUrl =
     value.FERRY_PUBLIC_PROXY_URL === undefined || value.FERRY_PUBLIC_PROXY_URL === ""
       ? null
@@ -127,12 +137,7 @@ export const readConfig = (env: Record<string, string | undefined>): FerryConfig
       leaseMs: value.FERRY_WORKER_LEASE_MS,
       pollMs: value.FERRY_WORKER_POLL_MS,
       sweepMs: value.FERRY_WORKER_SWEEP_MS,
-      retryPolicy: resolveRetryPolicy({
-        maxRetries: value.FERRY_RETRY_MAX_RETRIES,
-        windowMs: value.FERRY_RETRY_WINDOW_MS,
-        baseDelayMs: value.FERRY_RETRY_BASE_DELAY_MS,
-        maxDelayMs: value.FERRY_RETRY_MAX_DELAY_MS,
-      }),
+      retryPolicy,
     },
   };
 };

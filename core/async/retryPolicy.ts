@@ -42,6 +42,14 @@ export const retryPolicySchema = z
     },
     { error: "must be an object of maxRetries, windowMs, baseDelayMs and maxDelayMs" },
   )
+  // A base above the cap would make every wait the cap: surely not meant.
+  .refine(
+    (policy) =>
+      policy.baseDelayMs === undefined ||
+      policy.maxDelayMs === undefined ||
+      policy.baseDelayMs <= policy.maxDelayMs,
+    { error: "must be at least baseDelayMs", path: ["maxDelayMs"] },
+  )
   .nullable();
 
 export type RetryPolicySettings = z.infer<typeof retryPolicySchema>;

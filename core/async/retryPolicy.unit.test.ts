@@ -104,4 +104,13 @@ describe("per-target settings", () => {
     expect(retryPolicySchema.safeParse({ windowMs: 1.5 }).success).toBe(false);
     expect(retryPolicySchema.safeParse({}).success).toBe(true);
   });
+
+  it("refuse a base delay above the delay cap, naming the cap", () => {
+    const refused = retryPolicySchema.safeParse({ baseDelayMs: 5000, maxDelayMs: 10 });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
+      ["maxDelayMs", "must be at least baseDelayMs"],
+    ]);
+    expect(retryPolicySchema.safeParse({ baseDelayMs: 10, maxDelayMs: 10 }).success).toBe(true);
+  });
 });

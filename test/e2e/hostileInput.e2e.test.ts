@@ -651,6 +651,7 @@ describe("the queued API", () => {
       "fast",
       { baseDelayMs: 0 },
       { windowMs: "1000" },
+      { baseDelayMs: 5000, maxDelayMs: 10 },
       [],
       3,
     ];

@@ -68,6 +68,16 @@ describe("numbers in the environment", () => {
     expect(refusal({ FERRY_RETRY_MAX_RETRIES: "101" })).toMatch(/must be at most 100/);
   });
 
+  it("refuse a base delay above the delay cap, given or by default", () => {
+    expect(refusal({ FERRY_RETRY_BASE_DELAY_MS: "5000", FERRY_RETRY_MAX_DELAY_MS: "10" })).toMatch(
+      /FERRY_RETRY_MAX_DELAY_MS \(10\) must be at least FERRY_RETRY_BASE_DELAY_MS \(5000\)/,
+    );
+    // The default cap is five minutes.
+    expect(refusal({ FERRY_RETRY_BASE_DELAY_MS: "300001" })).toMatch(/must be at least/);
+    const equal = readConfig({ FERRY_RETRY_BASE_DELAY_MS: "10", FERRY_RETRY_MAX_DELAY_MS: "10" });
+    expect(equal.workerOptions.retryPolicy).toMatchObject({ baseDelayMs: 10, maxDelayMs: 10 });
+  });
+
   it("refuse a retention so long that its cutoff falls before the year 0001", () => {
     expect(refusal({ FERRY_REQUEST_RETENTION_DAYS: "3000000" })).toMatch(
       /FERRY_REQUEST_RETENTION_DAYS: must be at most 36500/,
