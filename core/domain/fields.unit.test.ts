@@ -61,6 +61,13 @@ describe("baseURL", () => {
     accepts(baseURLSchema).as("HTTPS://API.EXAMPLE.COM:443/V2", "https://api.example.com/V2");
   });
 
+  it("takes at most 2000 characters", () => {
+    const prefix = "https://api.example.com/";
+    const longest = prefix + "a".repeat(2000 - prefix.length);
+    accepts(baseURLSchema).as(longest, longest);
+    refuses(baseURLSchema, longest + "a");
+  });
+
   it("refuses relative URLs and other schemes", () => {
     for (const input of [
       "/v2",
