@@ -115,6 +115,18 @@ describe("C12: ambiguous framing", () => {
     expect(proxy.records).toEqual([]);
   });
 
+  it.each([
+    ["a NUL", "X-Tenant: a\u0000b"],
+    ["a bare CR", "X-Tenant: a\rX-Admin: true"],
+  ])("a header value holding %s: 400, nothing forwarded", async (_name, line) => {
+    const { response } = await send(
+      rawHead("GET /api/P/items HTTP/1.1", ["Host: 127.0.0.1", CALLER_AUTH, line]),
+    );
+    expect(response?.status).toBe(400);
+    expect(upstream.requests).toEqual([]);
+    expect(proxy.records).toEqual([]);
+  });
+
   it("the same framing, sent plainly, passes: the refusals are for the ambiguity alone", async () => {
     const { response } = await send(post(["Content-Length: 5", "Connection: close"], "hello"));
     expect(response?.status).toBe(200);
