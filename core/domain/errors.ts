@@ -88,7 +88,7 @@ export const invalidFields = (
   code: "invalid_input" | "invalid_secret" | "invalid_pattern",
   issues: FieldIssue[],
 ): Err<never, DomainError> => {
-  const fields = issues.map((issue) => issue.field);
+  const fields = [...new Set(issues.map((issue) => issue.field))];
   const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join("; ");
   return fail(code, `invalid ${fields.join(", ")} (${summary})`, { field: fields[0], issues });
 };

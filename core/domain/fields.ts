@@ -89,6 +89,9 @@ export const timestampSchema = z
   .refine((value) => isWithinInstantRange(new Date(value)), { error: INSTANT_OUT_OF_RANGE })
   .transform((value) => new Date(value).toISOString());
 
+/** The longest `baseURL` kept, as a URL would spell it. */
+export const MAX_BASE_URL_LENGTH = 2000;
+
 /**
  * Upstream base URL: absolute http(s), host required, no user info (a secret
  * belongs in a credential), no query or fragment (the proxy appends the
@@ -96,38 +99,40 @@ export const timestampSchema = z
  * The raw text is checked for whitespace and controls first, because the
  * URL parser silently drops tabs and newlines.
  */
-export const baseURLSchema = z
-  .string({ error: "must be a string" })
-  .max(2000, { error: "must be at most 2000 characters" })
-  .transform((value, ctx) => {
-    const refuse = (message: string) => {
-      ctx.addIssue({ code: "custom", message });
-      return z.NEVER;
-    };
-    if (hasControlChars(value) || /\s/.test(value)) return refuse("must not contain whitespace");
-    // The URL parser turns `http:///x` into `http://x/`: an empty host in the
-    // text is refused before it can be read as a host.
-    if (!/^https?:\/\/[^/?#]/i.test(value)) {
-      return refuse("must be an absolute http or https URL with a host");
-    }
+export const baseURLSchema = z.string({ error: "must be a string" }).transform((value, ctx) => {
+  const refuse = (message: string) => {
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  if (hasControlChars(value) || /\s/.test(value)) return refuse("must not contain whitespace");
+  // The URL parser turns `http:///x` into `http://x/`: an empty host in the
+  // text is refused before it can be read as a host.
+  if (!/^https?:\/\/[^/?#]/i.test(value)) {
+    return refuse("must be an absolute http or https URL with a host");
+  }
 
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return refuse("must be an absolute http or https URL");
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return refuse("must be an absolute http or https URL");
-    }
-    if (url.hostname === "") return refuse("must name a host");
-    if (url.username !== "" || url.password !== "") return refuse("must not carry credentials");
-    if (value.includes("?") || value.includes("#")) {
-      return refuse("must not carry a query or fragment");
-    }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return refuse("must be an absolute http or https URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return refuse("must be an absolute http or https URL");
+  }
+  if (url.hostname === "") return refuse("must name a host");
+  if (url.username !== "" || url.password !== "") return refuse("must not carry credentials");
+  if (value.includes("?") || value.includes("#")) {
+    return refuse("must not carry a query or fragment");
+  }
 
-    return url.origin + url.pathname.replace(/\/+$/, "");
-  });
+  // Counted as stored and sent, percent-encoded: the edge and the decider
+  // both read it, the second time in that form.
+  const normalized = url.origin + url.pathname.replace(/\/+$/, "");
+  if (normalized.length > MAX_BASE_URL_LENGTH)
+    return refuse(`must be at most ${MAX_BASE_URL_LENGTH} characters, percent-encoded`);
+  return normalized;
+});
 
 /** `testPath`: a path (and optional query) on the target, used to check it answers. */
 export const testPathSchema = z

@@ -61,11 +61,17 @@ describe("baseURL", () => {
     accepts(baseURLSchema).as("HTTPS://API.EXAMPLE.COM:443/V2", "https://api.example.com/V2");
   });
 
-  it("takes at most 2000 characters", () => {
+  it("takes at most 2000 characters, counted percent-encoded as it is stored", () => {
     const prefix = "https://api.example.com/";
     const longest = prefix + "a".repeat(2000 - prefix.length);
     accepts(baseURLSchema).as(longest, longest);
     refuses(baseURLSchema, longest + "a");
+    // 300 euro signs are 2,700 characters encoded; 200 are 1,800.
+    refuses(baseURLSchema, prefix + "€".repeat(300));
+    accepts(baseURLSchema).as(prefix + "€".repeat(200), prefix + "%E2%82%AC".repeat(200));
+    // Read twice, as the edge and the decider do, it is the same.
+    const once = baseURLSchema.parse(prefix + "€".repeat(200));
+    expect(baseURLSchema.parse(once)).toBe(once);
   });
 
   it("refuses relative URLs and other schemes", () => {

@@ -40,6 +40,18 @@ const expectEnvelope = (answer: { status: number; body: any }, status: number) =
 
 const long = "x".repeat(5000);
 
+/** The status a proxied GET with `key` answers, once the proxy table has the change (within 2 s). */
+const waitForStatus = async (url: string, key: string, wanted: number): Promise<number> => {
+  let status = 0;
+  for (const until = Date.now() + 2_000; Date.now() < until; await Bun.sleep(50)) {
+    const answer = await fetch(url, { headers: { "x-api-key": key } });
+    await answer.arrayBuffer();
+    status = answer.status;
+    if (status === wanted) break;
+  }
+  return status;
+};
+
 describe("hostile bodies", () => {
   const cases = (): [string, string, unknown, number, string?][] => {
     const { base, proxyCredential, targetCredential, target, proxy } = setup;
@@ -370,6 +382,46 @@ describe("hostile bodies", () => {
       expect(answer.body.error.details).toEqual([{ field: "secret.expiresAt", message: range }]);
     }
     expect(await eventCount()).toBe(before);
+  });
+
+  it("names gracePeriodSeconds, the field sent, when a rotation cannot keep the old secret", async () => {
+    const { base, targetCredential, proxyCredential, proxy, key } = setup;
+    const before = await eventCount();
+    const onTarget = await ferry.api(
+      "PUT",
+      `${base}/credentials/${targetCredential.credentialId}`,
+      {
+        secret: { keyName: "X-Api-Key", keyValue: "tk_target_rotated" },
+        gracePeriodSeconds: 60,
+      },
+    );
+    expectEnvelope(onTarget, 422);
+    expect(onTarget.body.error).toMatchObject({
+      code: "grace_period_not_applicable",
+      details: { field: "gracePeriodSeconds" },
+    });
+    const alone = await ferry.api("PUT", `${base}/credentials/${proxyCredential.credentialId}`, {
+      gracePeriodSeconds: 60,
+    });
+    expectEnvelope(alone, 400);
+    expect(alone.body.error.details).toEqual([
+      { field: "gracePeriodSeconds", message: "gracePeriodSeconds needs a new secret" },
+    ]);
+    expect(await eventCount()).toBe(before);
+
+    // On the proxy credential the previous key keeps working meanwhile.
+    const rotated = await ferry.api("PUT", `${base}/credentials/${proxyCredential.credentialId}`, {
+      secret: { keyName: "X-API-Key" },
+      gracePeriodSeconds: 60,
+    });
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.secret.keyValue as string;
+    expect(fresh).not.toBe(key);
+    for (const presented of [key, fresh]) {
+      const answer = await waitForStatus(`${proxy.baseURL}/items`, presented, 200);
+      expect({ presented, status: answer }).toEqual({ presented, status: 200 });
+    }
+    setup.key = fresh;
   });
 
   it("refuses a custom header or query parameter named __proto__ rather than dropping it", async () => {

@@ -237,6 +237,13 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
             previousValidUntil:
               grace > 0 ? new Date(Date.parse(at) + grace * 1000).toISOString() : null,
             at,
+          }).catch((error: unknown) => {
+            // The domain speaks of the instant; the caller gave seconds.
+            if (error instanceof ApiError && error.code === "grace_period_not_applicable")
+              throw new ApiError(error.status, error.code, error.message, {
+                field: "gracePeriodSeconds",
+              });
+            throw error;
           });
         }
         const body = presentCredential(deps.live.view.credentials.get(credentialId)!);
