@@ -17,7 +17,20 @@ import { clientOf } from "./auth.ts";
 import { metadataOf, nowIso, writerOf, type CoreApiDeps } from "./context.ts";
 import { ApiError, statusOfKind } from "./errors.ts";
 
-const ATTEMPTS = 3;
+/*
+ * Writers that collide on one aggregate (a script creating rules on one
+ * proxy in parallel) retry after a random wait that doubles each time (full
+ * jitter), so that they come back one after another instead of colliding
+ * again: at most ATTEMPTS tries within about a second and a half.
+ */
+const ATTEMPTS = 10;
+const FIRST_WAIT_MS = 5;
+const LONGEST_WAIT_MS = 320;
+
+const pause = (attempt: number): Promise<void> => {
+  const ceiling = Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** (attempt - 1));
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+};
 
 export const domainErrorToApi = (error: DomainError): ApiError =>
   new ApiError(statusOfKind[errorKinds[error.code]], error.code, error.message, error.details);
@@ -60,6 +73,7 @@ export const execute = async <C, E extends { type: string; data: object }, S>(
           expected: error.expected,
           actual: error.actual,
         });
+      await pause(attempt);
     }
   }
 };
