@@ -21,9 +21,9 @@ describe.skipIf(!hasPostgres)("concurrent writes to one proxy on server Postgres
     ferry = await startTestFerry({ sql: await freshPostgresSchema({ max: 10 }) });
     setup = await createIntegration(ferry, "http://127.0.0.1:9");
   });
+  // Closing Ferry closes its store, which drops the fresh schema.
   afterAll(async () => {
     await ferry?.close();
-    await ferry?.sql.close();
   });
 
   const rules = () => `${setup.base}/proxies/${setup.proxy.proxyId}/rules`;
