@@ -384,6 +384,35 @@ describe("hostile bodies", () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it("names every bad field of a credential in one answer, the secret's with the rest", async () => {
+    const { base, targetCredential } = setup;
+    const before = await eventCount();
+    const fieldsOf = (answer: { body: any }) =>
+      (answer.body.error.details as { field: string }[]).map((detail) => detail.field);
+
+    const create = await ferry.api("POST", `${base}/credentials`, {
+      credentialName: "",
+      credentialType: "target",
+      authType: "apiKey",
+      secret: { keyValue: 42, keyName: "bad name", zzz: 1 },
+    });
+    expectEnvelope(create, 400);
+    expect(fieldsOf(create)).toEqual([
+      "credentialName",
+      "secret.zzz",
+      "secret.keyValue",
+      "secret.keyName",
+    ]);
+
+    const rotate = await ferry.api("PUT", `${base}/credentials/${targetCredential.credentialId}`, {
+      gracePeriodSeconds: -1,
+      secret: { keyValue: "", keyName: "X-Api-Key" },
+    });
+    expectEnvelope(rotate, 400);
+    expect(fieldsOf(rotate)).toEqual(["gracePeriodSeconds", "secret.keyValue"]);
+    expect(await eventCount()).toBe(before);
+  });
+
   it("names gracePeriodSeconds, the field sent, when a rotation cannot keep the old secret", async () => {
     const { base, targetCredential, proxyCredential, proxy, key } = setup;
     const before = await eventCount();

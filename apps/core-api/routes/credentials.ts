@@ -22,7 +22,7 @@ import { proxiesUsing, type CredentialView } from "../../../core/projections/con
 import { newId } from "../../runtime/ids.ts";
 import { clientOf, ownedBy } from "../auth.ts";
 import { callerOf, created, noContent, type CoreApiDeps } from "../context.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError, fieldDetails, type FieldDetail } from "../errors.ts";
 import { changeBy, domainErrorToApi } from "../execute.ts";
 import { parseWith, readJsonObject, unprefix } from "../input.ts";
 
@@ -120,6 +120,37 @@ const parsedOrThrow = (
 const readCredentialBody = async (request: Request) =>
   unprefix(await readJsonObject(request), "credential", credentialFields);
 
+/**
+ * The body as `schema` reads it. When the schema refuses it but the secret
+ * can still be checked (its credential and auth types are known and not
+ * themselves at fault), the secret's faults join the answer, so that one 400
+ * names every bad field (spec §3).
+ */
+const parseCredentialBody = <S extends z.ZodType>(
+  schema: S,
+  body: Record<string, unknown>,
+  kinds: { credentialType: unknown; authType: unknown },
+): z.output<S> => {
+  try {
+    return parseWith(schema, body);
+  } catch (error) {
+    if (!(error instanceof ApiError) || !Array.isArray(error.details) || body.secret === undefined)
+      throw error;
+    const named = error.details as FieldDetail[];
+    const secretAtFault = ({ field }: FieldDetail) =>
+      field === "credentialType" || field === "authType" || field.split(".")[0] === "secret";
+    if (named.some(secretAtFault)) throw error;
+    const secret = parseSecret(
+      kinds.credentialType as CredentialView["credentialType"],
+      kinds.authType as CredentialView["authType"],
+      body.secret,
+    );
+    if (secret.isOk()) throw error;
+    const more = fieldDetails(secret.error.details, secret.error.message) as FieldDetail[];
+    throw new ApiError(error.status, error.code, error.message, [...named, ...more]);
+  }
+};
+
 export const credentialRoutes = (deps: CoreApiDeps) =>
   new Elysia()
     .get("/clients/:clientId/credentials", ({ request, params, query }) => {
@@ -136,7 +167,11 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
       "/clients/:clientId/credentials",
       async ({ request, params }) => {
         const { client, at, run } = changeBy(deps, request, params.clientId);
-        const input = parseWith(createCredentialInput, await readCredentialBody(request));
+        const given = await readCredentialBody(request);
+        const input = parseCredentialBody(createCredentialInput, given, {
+          credentialType: given.credentialType,
+          authType: given.authType,
+        });
         const parsed = parsedOrThrow(input.credentialType, input.authType, input.secret);
         const { stored, revealed } = await protectSecret(deps, client.clientId, parsed);
 
@@ -176,7 +211,11 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
           client.clientId,
           "credential",
         );
-        const input = parseWith(updateCredentialInput, await readCredentialBody(request));
+        const input = parseCredentialBody(
+          updateCredentialInput,
+          await readCredentialBody(request),
+          credential,
+        );
         if (
           input.credentialType !== undefined &&
           input.credentialType !== credential.credentialType

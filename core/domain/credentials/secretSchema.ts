@@ -234,11 +234,24 @@ export const parseSecret = (
 
     const unknown = Object.keys(body).filter((name) => !found.fields.includes(name));
     if (unknown.length > 0) {
+      // Every bad field is named: the known ones are checked too.
+      const allowed = found.fields.join(", ") || "none";
+      const known = Object.fromEntries(
+        Object.entries(body).filter(([name]) => found.fields.includes(name)),
+      );
+      const checked = found.schema.safeParse(known);
       const fields = unknown.map((name) => `secret.${name}`);
+      const issues = [
+        ...fields.map((field) => ({
+          field,
+          message: `is not a field of a ${credentialType} ${authType} secret (allowed: ${allowed})`,
+        })),
+        ...(checked.success ? [] : toFieldIssues(checked.error.issues, "secret")),
+      ];
       return fail(
         "secret_fields_unknown",
-        `unknown field(s) in secret: ${unknown.join(", ")} (allowed for ${credentialType} ${authType}: ${found.fields.join(", ") || "none"})`,
-        { field: fields[0], fields },
+        `unknown field(s) in secret: ${unknown.join(", ")} (allowed for ${credentialType} ${authType}: ${allowed})`,
+        { field: fields[0], fields, issues },
       );
     }
 

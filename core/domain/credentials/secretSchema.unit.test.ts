@@ -57,13 +57,25 @@ describe("parseSecret, which authTypes each credential type allows", () => {
     it(`refuses unknown fields for ${credentialType} ${authType}, naming them`, () => {
       const error = refused(credentialType, authType, { keyVal: "x", tokn: "y" });
       expect(error.code).toBe("secret_fields_unknown");
-      expect(error.details).toEqual({
-        field: "secret.keyVal",
-        fields: ["secret.keyVal", "secret.tokn"],
-      });
+      expect(error.details?.field).toBe("secret.keyVal");
+      expect(error.details?.fields).toEqual(["secret.keyVal", "secret.tokn"]);
+      const issues = error.details?.issues as { field: string }[];
+      expect(issues.slice(0, 2).map((issue) => issue.field)).toEqual([
+        "secret.keyVal",
+        "secret.tokn",
+      ]);
       expect(error.message).toContain("keyVal");
     });
   }
+
+  it("names the known fields' faults beside the unknown ones", () => {
+    const error = refused("target", "apiKey", { keyValue: 42, keyName: "X-Key", zzz: 1 });
+    expect(error.code).toBe("secret_fields_unknown");
+    expect((error.details?.issues as { field: string }[]).map((issue) => issue.field)).toEqual([
+      "secret.zzz",
+      "secret.keyValue",
+    ]);
+  });
 
   it("refuses a secret that is not an object", () => {
     for (const input of ["key", 42, ["keyValue"]]) {
