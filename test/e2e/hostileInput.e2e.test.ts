@@ -420,6 +420,8 @@ describe("hostile bodies", () => {
       "PUT",
       `${base}/credentials/${targetCredential.credentialId}`,
       {
+        credentialName: "renamed by a refused change",
+        defaultEffect: "deny",
         secret: { keyName: "X-Api-Key", keyValue: "tk_target_rotated" },
         gracePeriodSeconds: 60,
       },
@@ -437,6 +439,15 @@ describe("hostile bodies", () => {
       { field: "gracePeriodSeconds", message: "gracePeriodSeconds needs a new secret" },
     ]);
     expect(await eventCount()).toBe(before);
+    const unchanged = await ferry.api(
+      "GET",
+      `${base}/credentials/${targetCredential.credentialId}`,
+    );
+    expect(unchanged.body).toMatchObject({
+      credentialName: targetCredential.credentialName,
+      defaultEffect: targetCredential.defaultEffect,
+      secretVersion: targetCredential.secretVersion,
+    });
 
     // On the proxy credential the previous key keeps working meanwhile.
     const rotated = await ferry.api("PUT", `${base}/credentials/${proxyCredential.credentialId}`, {

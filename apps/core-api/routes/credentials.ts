@@ -239,6 +239,16 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
           throw new ApiError(400, "invalid_input", "gracePeriodSeconds needs a new secret", {
             field: "gracePeriodSeconds",
           });
+        // Refused here, before the name or effect below is written: the
+        // update and the rotation are two commands, and a refusal must
+        // change nothing. The decider keeps the same rule.
+        if ((input.gracePeriodSeconds ?? 0) > 0 && credential.credentialType !== "proxy")
+          throw new ApiError(
+            422,
+            "grace_period_not_applicable",
+            "only a proxy credential can keep its previous secret valid",
+            { field: "gracePeriodSeconds" },
+          );
         const parsed =
           input.secret === undefined
             ? undefined
@@ -276,13 +286,6 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
             previousValidUntil:
               grace > 0 ? new Date(Date.parse(at) + grace * 1000).toISOString() : null,
             at,
-          }).catch((error: unknown) => {
-            // The domain speaks of the instant; the caller gave seconds.
-            if (error instanceof ApiError && error.code === "grace_period_not_applicable")
-              throw new ApiError(error.status, error.code, error.message, {
-                field: "gracePeriodSeconds",
-              });
-            throw error;
           });
         }
         const body = presentCredential(deps.live.view.credentials.get(credentialId)!);
