@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPGlite } from "../../adapters/pglite/openPGlite.ts";
 import { callApi, randomMasterKey } from "../support/ferry.ts";
 import { inflatedEventData } from "../support/rawRows.ts";
-import { freePort, serveFerry, type ServedFerry } from "../support/ferryProcess.ts";
+import { serveFerry, type ServedFerry } from "../support/ferryProcess.ts";
+import { startRefusingUpstream, type RefusingUpstream } from "../support/refusingUpstream.ts";
 import {
   headerValues,
   startRecordingUpstream,
@@ -36,10 +37,12 @@ const secrets = [
 let dataDir: string;
 let ferry: ServedFerry;
 let upstream: RecordingUpstream;
+let refusing: RefusingUpstream;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "ferry-c9-"));
   upstream = await startRecordingUpstream();
+  refusing = await startRefusingUpstream();
   // Each `/twice/…` path fails twice, then succeeds.
   const seenTwice = new Map<string, number>();
   upstream.respondWith((request) => {
@@ -65,6 +68,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await upstream?.close();
+  await refusing?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -111,7 +115,7 @@ describe("C9: secrets in logs", () => {
     });
     const gone = await must(`${base}/targets`, {
       targetName: "gone",
-      baseURL: `http://127.0.0.1:${freePort()}`,
+      baseURL: refusing.origin,
     });
     const proxy = (targetId: string, proxyCredentialId: string) =>
       must(`${base}/proxies`, {

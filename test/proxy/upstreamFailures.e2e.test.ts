@@ -1,6 +1,6 @@
-import net from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startRecordingUpstream, type RecordingUpstream } from "../support/recordingUpstream.ts";
+import { startRefusingUpstream, type RefusingUpstream } from "../support/refusingUpstream.ts";
 import { call, fieldCaseRoute, startProxy, type RunningProxy } from "./proxyHarness.ts";
 import { responseHeader } from "./rawHttp.ts";
 
@@ -8,19 +8,12 @@ const QUERY_SECRET = "tk_QUERY_SECRET";
 
 let upstream: RecordingUpstream;
 let proxy: RunningProxy;
+let refusing: RefusingUpstream;
 let closedPort: number;
 
-/** A port that was just free: nothing listens on it. */
-async function closedPortNumber(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
-  closedPort = await closedPortNumber();
+  refusing = await startRefusingUpstream();
+  closedPort = refusing.port;
   upstream = await startRecordingUpstream((request) => {
     switch (request.path) {
       case "/slow":
@@ -64,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy.stop();
   await upstream.close();
+  await refusing.close();
 });
 
 beforeEach(() => {
