@@ -410,6 +410,13 @@ describe("hostile bodies", () => {
     });
     expectEnvelope(rotate, 400);
     expect(fieldsOf(rotate)).toEqual(["gracePeriodSeconds", "secret.keyValue"]);
+    // On a change the stored types read the secret, whatever the body says of them.
+    const retyped = await ferry.api("PUT", `${base}/credentials/${targetCredential.credentialId}`, {
+      authType: 3,
+      secret: { foo: 1, keyValue: "", keyName: "X-Api-Key" },
+    });
+    expectEnvelope(retyped, 400);
+    expect(fieldsOf(retyped)).toEqual(["authType", "secret.foo", "secret.keyValue"]);
     expect(await eventCount()).toBe(before);
   });
 

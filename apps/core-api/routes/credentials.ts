@@ -122,14 +122,14 @@ const readCredentialBody = async (request: Request) =>
 
 /**
  * The body as `schema` reads it. When the schema refuses it but the secret
- * can still be checked (its credential and auth types are known and not
- * themselves at fault), the secret's faults join the answer, so that one 400
- * names every bad field (spec §3).
+ * can still be checked (its credential and auth types are known: stored, or
+ * given and not themselves at fault), the secret's faults join the answer,
+ * so that one 400 names every bad field (spec §3).
  */
 const parseCredentialBody = <S extends z.ZodType>(
   schema: S,
   body: Record<string, unknown>,
-  kinds: { credentialType: unknown; authType: unknown },
+  kinds: { credentialType: unknown; authType: unknown; stored?: boolean },
 ): z.output<S> => {
   try {
     return parseWith(schema, body);
@@ -138,7 +138,8 @@ const parseCredentialBody = <S extends z.ZodType>(
       throw error;
     const named = error.details as FieldDetail[];
     const secretAtFault = ({ field }: FieldDetail) =>
-      field === "credentialType" || field === "authType" || field.split(".")[0] === "secret";
+      (!kinds.stored && (field === "credentialType" || field === "authType")) ||
+      field.split(".")[0] === "secret";
     if (named.some(secretAtFault)) throw error;
     const secret = parseSecret(
       kinds.credentialType as CredentialView["credentialType"],
@@ -214,7 +215,11 @@ export const credentialRoutes = (deps: CoreApiDeps) =>
         const input = parseCredentialBody(
           updateCredentialInput,
           await readCredentialBody(request),
-          credential,
+          {
+            credentialType: credential.credentialType,
+            authType: credential.authType,
+            stored: true,
+          },
         );
         if (
           input.credentialType !== undefined &&
