@@ -11,13 +11,14 @@ import {
   INSTANT_OUT_OF_RANGE,
   isWithinInstantRange,
   LATEST_INSTANT,
+  restoreOffsetPlus,
   timeOfDayExists,
 } from "../../core/domain/instants.ts";
 
 export type ParsedTime = { at: Date; dateOnly: boolean };
 
 const pattern =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+\- ])(\d{2})(?::?(\d{2}))?)?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 
 const DAY_MS = 86_400_000;
 
@@ -28,7 +29,7 @@ const DAY_MS = 86_400_000;
  * parseTime("2024-05-01T10:00:00 02:00"); // ok({ at: 2024-05-01T08:00:00.000Z, dateOnly: false })
  */
 export function parseTime(value: string): Result<ParsedTime, string> {
-  const match = pattern.exec(value.trim());
+  const match = pattern.exec(restoreOffsetPlus(value.trim()));
   if (match === null) return err("must be a date (YYYY-MM-DD) or an ISO-8601 timestamp");
 
   const [, year, month, day, hour, minute, second, fraction, zulu, sign, offH, offM] = match;

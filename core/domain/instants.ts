@@ -11,6 +11,16 @@ export const LATEST_INSTANT = new Date("9999-12-31T23:59:59.999Z");
 
 export const INSTANT_OUT_OF_RANGE = "must fall within the years 0001 to 9999 (UTC)";
 
+/*
+ * A positive offset whose `+` arrived as a space: a query string decodes `+`
+ * to a space, so `10:00:00 02:00` arrives for `10:00:00+02:00`. Spec §3 asks
+ * that such a timestamp be read as meant.
+ */
+const PLUS_AS_SPACE = /(\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?) (\d{2}(?::?\d{2})?)$/;
+
+/** `text` with the `+` of its offset back where a query string made it a space. */
+export const restoreOffsetPlus = (text: string): string => text.replace(PLUS_AS_SPACE, "$1+$2");
+
 /** Whether `at` is an instant Ferry can store and answer; never for an invalid date. */
 export const isWithinInstantRange = (at: Date): boolean =>
   at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;

@@ -12,6 +12,7 @@
 import { Elysia } from "elysia";
 import { streams } from "../../../core/domain/events.ts";
 import { timestampSchema } from "../../../core/domain/fields.ts";
+import { restoreOffsetPlus } from "../../../core/domain/instants.ts";
 import type { RecordedEvent } from "../../../core/eventStore/eventStore.ts";
 import {
   clientIdOfStream,
@@ -28,20 +29,14 @@ import { QueryReader } from "./requests.ts";
 import { presentTarget } from "./targets.ts";
 
 /**
- * A space where a positive offset's `+` stood: query strings decode `+` to a
- * space, so `10:00:00 02:00` arrives for `10:00:00+02:00` (spec §3 reads the
- * request log's bounds the same way).
- */
-const PLUS_AS_SPACE = /(T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?) (\d{2}(?::?\d{2})?)$/i;
-
-/**
  * The `asOf` parameter: an ISO-8601 timestamp with a time and a zone, read
  * as timestamps in bodies are (a real calendar day, within the years 0001
  * to 9999 UTC), or none.
  */
 const readAsOf = (request: Request): Date | undefined => {
   const reader = new QueryReader(request);
-  const text = reader.text("asOf")?.replace(PLUS_AS_SPACE, "$1+$2");
+  const given = reader.text("asOf");
+  const text = given === undefined ? undefined : restoreOffsetPlus(given);
   const parsed = text === undefined ? undefined : timestampSchema.safeParse(text);
   if (parsed?.success === false)
     reader.errors.push({ field: "asOf", message: parsed.error.issues[0]!.message });
