@@ -3,7 +3,12 @@
  * value stops the process at start with a message naming the variable.
  */
 import * as z from "zod";
-import { MAX_RETRIES, MAX_RETRY_MS, resolveRetryPolicy } from "../../core/async/retryPolicy.ts";
+import {
+  delaysInOrder,
+  MAX_RETRIES,
+  MAX_RETRY_MS,
+  resolveRetryPolicy,
+} from "../../core/async/retryPolicy.ts";
 import { wholeNumber } from "../../core/domain/fields.ts";
 import type { WorkerOptions } from "../worker/deliveryWorker.ts";
 
@@ -107,7 +112,7 @@ export const readConfig = (env: Record<string, string | undefined>): FerryConfig
     baseDelayMs: value.FERRY_RETRY_BASE_DELAY_MS,
     maxDelayMs: value.FERRY_RETRY_MAX_DELAY_MS,
   });
-  if (retryPolicy.baseDelayMs > retryPolicy.maxDelayMs)
+  if (!delaysInOrder(retryPolicy))
     throw new ConfigError(
       `invalid configuration: FERRY_RETRY_MAX_DELAY_MS (${retryPolicy.maxDelayMs}) must be at least FERRY_RETRY_BASE_DELAY_MS (${retryPolicy.baseDelayMs})`,
     );

@@ -31,6 +31,15 @@ export const MAX_RETRY_MS = DAY_MS;
 /** The most retries a policy may set. */
 export const MAX_RETRIES = 100;
 
+/**
+ * Whether the delays are in order: a base above the cap would make every
+ * wait the cap, surely not what was meant. Unset delays are not compared.
+ */
+export const delaysInOrder = (policy: { baseDelayMs?: number; maxDelayMs?: number }): boolean =>
+  policy.baseDelayMs === undefined ||
+  policy.maxDelayMs === undefined ||
+  policy.baseDelayMs <= policy.maxDelayMs;
+
 /** A target's overrides; absent fields keep the default. */
 export const retryPolicySchema = z
   .strictObject(
@@ -42,14 +51,7 @@ export const retryPolicySchema = z
     },
     { error: "must be an object of maxRetries, windowMs, baseDelayMs and maxDelayMs" },
   )
-  // A base above the cap would make every wait the cap: surely not meant.
-  .refine(
-    (policy) =>
-      policy.baseDelayMs === undefined ||
-      policy.maxDelayMs === undefined ||
-      policy.baseDelayMs <= policy.maxDelayMs,
-    { error: "must be at least baseDelayMs", path: ["maxDelayMs"] },
-  )
+  .refine(delaysInOrder, { error: "must be at least baseDelayMs", path: ["maxDelayMs"] })
   .nullable();
 
 export type RetryPolicySettings = z.infer<typeof retryPolicySchema>;
